@@ -1,0 +1,2 @@
+"""The hotline's own logic and state: tickets and their workflow, call sessions, governance,
+callbacks. Reaches the database through repositories and units of work; knows nothing of HTTP."""
