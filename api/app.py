@@ -1,0 +1,39 @@
+"""The FastAPI application: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import errors
+from api.routes import auth, meta, notices, tickets
+from assistant.config import Settings
+from assistant.runtime import Hotline
+
+DESCRIPTION = """县级 12345 政务服务便民热线智能助手（离线、单机 CPU）。
+
+错误统一返回 `{"error": {"code": 英文代码, "message": 中文说明, "details": …}}`。
+除登录与健康检查外，所有接口需在请求头携带 `Authorization: Bearer <令牌>`。"""
+
+
+def create_app(settings: Settings | None = None, *, hotline: Hotline | None = None,
+               start_scheduler: bool | None = None) -> FastAPI:
+    hl = hotline or Hotline(settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        hl.start(scheduler=start_scheduler)
+        try:
+            yield
+        finally:
+            hl.stop()
+
+    app = FastAPI(title="12345 热线智能助手", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  openapi_url="/api/v1/openapi.json", docs_url="/api/docs", redoc_url=None)
+    app.state.hotline = hl
+    errors.install(app)
+    for module in (auth, tickets, notices, meta):
+        app.include_router(module.router, prefix="/api/v1")
+    return app

@@ -1,0 +1,109 @@
+"""The ``hotline`` command: ``init``, ``serve``, ``user``; later verbs (train, import, report)
+plug in as further sub-commands."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import sys
+
+from assistant.config import Settings
+from assistant.errors import AssistantError
+
+
+def _logging(settings: Settings) -> None:
+    logs = settings.ensure_dirs() / "logs"
+    handler = logging.handlers.RotatingFileHandler(logs / "hotline.log", maxBytes=10_000_000, backupCount=5,
+                                                   encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    root.addHandler(handler)
+    root.addHandler(logging.StreamHandler(sys.stderr))
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.runtime import Hotline
+
+    hotline = Hotline(settings)
+    counts = hotline.init(demo=args.demo)
+    print(f"数据目录：{hotline.data_dir}")
+    print(f"数据库：{'SQLite' if hotline.db.is_sqlite else 'PostgreSQL'}，已升级到最新结构")
+    print(f"县：{hotline.county.name}（新增单位 {counts['units_added']} 个，新增用户 {counts['users_added']} 个）")
+    if args.demo:
+        print("演示账号见 assistant/demo/heifeng/users.json（虚构，首次使用后请修改密码）")
+    hotline.stop()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    _logging(settings)
+    app = create_app(settings, start_scheduler=not args.no_scheduler)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    print(f"12345 热线智能助手：http://{host}:{port}/api/docs")
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy import select
+
+    from assistant.auth import hash_password
+    from assistant.db.models import Unit, User
+    from assistant.runtime import Hotline
+
+    hotline = Hotline(settings)
+    hotline.migrate()
+    with hotline.db.write() as s:
+        unit_id = None
+        if args.unit:
+            unit_id = s.scalar(select(Unit.id).where(Unit.code == args.unit))
+            if unit_id is None:
+                raise AssistantError(f"单位编码“{args.unit}”不存在")
+        s.add(User(username=args.username, display_name=args.name or args.username, role=args.role,
+                   unit_id=unit_id, password_hash=hash_password(args.password), created_at=hotline.now()))
+    print(f"已添加用户 {args.username}（{args.role}）")
+    hotline.stop()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hotline", description="12345 热线智能助手")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("init", help="创建/升级数据库并载入县级配置")
+    p.add_argument("--demo", action="store_true", help="同时载入演示县（鹤峰县）的演示账号")
+    p.set_defaults(func=cmd_init)
+    p = sub.add_parser("serve", help="启动服务（API 与定时任务）")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--no-scheduler", action="store_true", help="不在本进程运行定时任务")
+    p.set_defaults(func=cmd_serve)
+    user = sub.add_parser("user", help="用户管理").add_subparsers(dest="user_command", required=True)
+    p = user.add_parser("add", help="添加用户")
+    p.add_argument("username")
+    p.add_argument("--password", required=True)
+    p.add_argument("--role", required=True, choices=["agent", "unit_staff", "qa", "supervisor", "admin"])
+    p.add_argument("--unit", help="承办单位编码（unit_staff 必填）")
+    p.add_argument("--name")
+    p.set_defaults(func=cmd_user_add)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    try:
+        return args.func(args, settings)
+    except AssistantError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""Service settings (pydantic-settings, prefix ``HOTLINE_``).
+
+Only the upper layers read settings; they hand plain values (paths, numbers) to the lower
+packages. Every file the service writes lives under ``data_dir``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEMO_COUNTY_DIR = Path(__file__).resolve().parent / "demo" / "heifeng"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./data"), description="数据目录：数据库、索引、模型、日志")
+    database_url: str | None = Field(default=None, description="数据库地址；为空时使用数据目录下的 SQLite")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    county_dir: Path = Field(default=DEMO_COUNTY_DIR, description="县级配置目录（区划、单位、时限政策…）")
+    token_ttl_minutes: int = 8 * 60
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    scheduler_enabled: bool = True
+    scheduler_interval_s: float = 30.0
+    sqlite_synchronous: str = "FULL"
+    selfservice_rate_per_minute: int = 20
+
+    def resolved_data_dir(self) -> Path:
+        return self.data_dir.expanduser().resolve()
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.resolved_data_dir() / 'hotline.db'}"
+
+    def ensure_dirs(self) -> Path:
+        root = self.resolved_data_dir()
+        for sub in ("", "logs", "models", "indexes", "recordings", "backups"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+        return root

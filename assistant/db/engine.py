@@ -1,0 +1,110 @@
+"""Engines and units of work.
+
+SQLite (default): one file in the data directory, WAL journal, foreign keys on, a busy timeout,
+``synchronous=FULL`` so an acknowledged ticket survives a crash, and write transactions opened
+with ``BEGIN IMMEDIATE`` so that two writers serialise instead of failing on lock upgrade.
+PostgreSQL: by URL (``postgresql+psycopg://…``); write conflicts are caught by the ticket's
+version column.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from assistant.errors import Conflict, StorageUnavailable
+
+
+def _sqlite_engine(url: str, *, immediate: bool, synchronous: str, pool_size: int) -> Engine:
+    path = url.split("sqlite:///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=pool_size,
+        max_overflow=pool_size * 2,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Database:
+    """The service's database: a read and a write path, both through short units of work."""
+
+    def __init__(self, url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 20) -> None:
+        if sqlite_synchronous.upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
+            raise ValueError(f"bad sqlite synchronous mode: {sqlite_synchronous}")
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            sync = sqlite_synchronous.upper()
+            self.write_engine = _sqlite_engine(url, immediate=True, synchronous=sync, pool_size=pool_size)
+            self.read_engine = _sqlite_engine(url, immediate=False, synchronous=sync, pool_size=pool_size)
+        else:
+            self.write_engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            self.read_engine = self.write_engine
+        self._write = sessionmaker(self.write_engine, expire_on_commit=False)
+        self._read = sessionmaker(self.read_engine, expire_on_commit=False)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction: committed on success, rolled back on any error."""
+        with self._guard(), self._write() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._guard(), self._read() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except StaleDataError as exc:
+            raise Conflict("该工单刚被他人修改，请刷新后重试") from exc
+        except OperationalError as exc:
+            text = str(exc.orig).lower() if exc.orig else str(exc).lower()
+            if "locked" in text or "busy" in text:
+                raise StorageUnavailable("数据库正忙，请稍后重试") from exc
+            if exc.connection_invalidated or "connect" in text or "server" in text:
+                raise StorageUnavailable("数据库暂时无法连接，请稍后重试") from exc
+            raise
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise StorageUnavailable("数据库暂时无法连接，请稍后重试") from exc
+            raise
+
+    def ping(self) -> float:
+        """Round trip to the database in milliseconds; raises StorageUnavailable."""
+        start = time.perf_counter()
+        with self.read() as session:
+            session.connection().exec_driver_sql("SELECT 1")
+        return (time.perf_counter() - start) * 1000
+
+    def dispose(self) -> None:
+        self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            self.read_engine.dispose()

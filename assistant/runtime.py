@@ -1,0 +1,90 @@
+"""The running service's parts, wired once per process from the settings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from assistant.auth import AuthService
+from assistant.config import Settings
+from assistant.county import County, load_county, seed_county
+from assistant.db.engine import Database
+from assistant.db.migrate import upgrade
+from assistant.errors import AssistantError
+from assistant.scheduler import Scheduler
+from assistant.tickets.service import TicketService
+from assistant.workcalendar import WorkCalendar
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Hotline:
+    """Everything one service process needs: database, county, services, scheduler."""
+
+    def __init__(self, settings: Settings, *, now: Callable[[], datetime] = utc_now) -> None:
+        self.settings = settings
+        self.data_dir = settings.ensure_dirs()
+        self.now = now
+        self.db = Database(settings.resolved_database_url(), sqlite_synchronous=settings.sqlite_synchronous)
+        self.county: County = load_county(settings.county_dir)
+        self.calendar = WorkCalendar(
+            fallback=self.county.raw.get("calendar_fallback", "error"), tz=self.county.timezone
+        )
+        self.auth = AuthService(
+            self.db,
+            now,
+            token_ttl=timedelta(minutes=settings.token_ttl_minutes),
+            max_failures=settings.login_max_failures,
+            window=timedelta(minutes=settings.login_window_minutes),
+        )
+        self.tickets = TicketService(self.db, self.county, self.calendar, now)
+        self.scheduler = Scheduler(self.db, self.county, now, interval_s=settings.scheduler_interval_s)
+        self.started_at = now()
+
+    def migrate(self) -> None:
+        upgrade(self.db)
+
+    def init(self, *, demo: bool) -> dict[str, int]:
+        """Create or upgrade the schema and load the county (with demo users when ``demo``)."""
+        self.migrate()
+        return seed_county(self.db, self.county, self.now, with_users=demo)
+
+    def start(self, *, scheduler: bool | None = None) -> None:
+        self.migrate()
+        seed_county(self.db, self.county, self.now, with_users=False)
+        if self.settings.scheduler_enabled if scheduler is None else scheduler:
+            self.scheduler.start()
+
+    def stop(self) -> None:
+        self.scheduler.stop()
+        self.db.dispose()
+
+    def capabilities(self) -> dict[str, Any]:
+        """What works now and what does not, with the reason (for the health endpoint)."""
+        caps: dict[str, Any] = {}
+        try:
+            caps["database"] = {"ok": True, "latency_ms": round(self.db.ping(), 2),
+                                "backend": "sqlite" if self.db.is_sqlite else "postgresql"}
+        except AssistantError as exc:
+            caps["database"] = {"ok": False, "reason": str(exc)}
+        caps["scheduler"] = {
+            "ok": self.scheduler.last_error is None,
+            "running": self.scheduler._thread is not None,
+            "last_run": self.scheduler.last_run.isoformat() if self.scheduler.last_run else None,
+            "reason": self.scheduler.last_error,
+        }
+        years = self.calendar_years()
+        caps["calendar"] = {"ok": True, "years": years}
+        return caps
+
+    def calendar_years(self) -> list[int]:
+        from assistant.workcalendar import covered_years
+
+        first, last = covered_years()
+        return [first, last]

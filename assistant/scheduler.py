@@ -1,0 +1,138 @@
+"""Deadline watcher: reminders before each deadline and overdue notices (超期通报) per unit.
+
+Idempotent: every notice has a unique key (ticket, kind, deadline, due time) and is inserted with
+"on conflict do nothing", so a restart, a second worker or a re-run never records it twice. Only
+one scheduler works at a time: it holds a lease row that it renews; another process takes over
+when the lease expires.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from assistant.county import County
+from assistant.db.engine import Database
+from assistant.db.models import Notice, SchedulerLease, Ticket
+from assistant.errors import AssistantError
+from assistant.policy import reminder_times
+
+log = logging.getLogger(__name__)
+
+DEADLINE_LABELS = {"sign": "签收", "close": "办结"}
+
+
+class Scheduler:
+    def __init__(self, db: Database, county: County, now: Callable[[], datetime], *,
+                 interval_s: float = 30.0, lease_s: float = 90.0) -> None:
+        self.db = db
+        self.county = county
+        self.now = now
+        self.interval_s = interval_s
+        self.lease = timedelta(seconds=lease_s)
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_run: datetime | None = None
+        self.last_error: str | None = None
+
+    # --- leadership --------------------------------------------------------------------
+    def acquire_lease(self) -> bool:
+        now = self.now()
+        with self.db.write() as s:
+            row = s.get(SchedulerLease, "deadlines", with_for_update=True)
+            if row is None:
+                s.add(SchedulerLease(name="deadlines", holder=self.holder, expires_at=now + self.lease))
+                return True
+            if row.holder == self.holder or row.expires_at <= now:
+                row.holder, row.expires_at = self.holder, now + self.lease
+                return True
+            return False
+
+    # --- one pass ------------------------------------------------------------------------
+    def run_once(self) -> int:
+        """Record every notice that is due now; returns how many new ones were written."""
+        now = self.now()
+        due: list[dict] = []
+        with self.db.read() as s:
+            rows = s.execute(
+                select(Ticket.id, Ticket.number, Ticket.status, Ticket.lead_unit_id, Ticket.dispatched_at,
+                       Ticket.sign_by, Ticket.close_by).where(Ticket.status.in_(["dispatched", "handling"]))
+            ).all()
+        for r in rows:
+            if r.dispatched_at is None:
+                continue
+            deadlines = [("close", r.close_by)]
+            if r.status == "dispatched":
+                deadlines.insert(0, ("sign", r.sign_by))
+            for kind, deadline in deadlines:
+                if deadline is None:
+                    continue
+                due.extend(self._due(r, kind, r.dispatched_at, deadline, now))
+        if not due:
+            self.last_run = now
+            return 0
+        written = 0
+        with self.db.write() as s:
+            dialect = s.get_bind().dialect.name
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            for values in due:
+                stmt = (
+                    insert(Notice)
+                    .values(**values, created_at=now)
+                    .on_conflict_do_nothing(index_elements=["ticket_id", "kind", "deadline_kind", "due_at"])
+                    .returning(Notice.id)
+                )
+                written += len(s.execute(stmt).all())
+        self.last_run = now
+        return written
+
+    def _due(self, r, kind: str, start: datetime, deadline: datetime, now: datetime) -> list[dict]:  # type: ignore[no-untyped-def]
+        label = DEADLINE_LABELS[kind]
+        local = deadline.astimezone(self.county.timezone).strftime("%Y-%m-%d %H:%M")
+        base = {"ticket_id": r.id, "unit_id": r.lead_unit_id, "deadline_kind": kind, "deadline_at": deadline}
+        if now > deadline:
+            return [base | {"kind": "overdue", "due_at": deadline,
+                            "message": f"工单 {r.number} 已超过{label}时限（{local}），予以通报"}]
+        times = [t for t in reminder_times(self.county.policy, start, deadline) if t <= now]
+        if not times:
+            return []
+        latest = times[-1]  # after a pause, remind once, not once per missed reminder
+        return [base | {"kind": "reminder", "due_at": latest,
+                        "message": f"工单 {r.number} 将于 {local} 到{label}时限，请及时处理"}]
+
+    # --- background loop ---------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._loop, name="hotline-scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if self.acquire_lease():
+                    n = self.run_once()
+                    if n:
+                        log.info("scheduler recorded %d notices", n)
+                self.last_error = None
+            except AssistantError as exc:  # database busy or away: try again next round
+                self.last_error = str(exc)
+                log.warning("scheduler pass failed: %s", exc)
+            except Exception as exc:  # noqa: BLE001 - the loop must survive anything
+                self.last_error = repr(exc)
+                log.exception("scheduler pass crashed")
+            self._stop.wait(self.interval_s)

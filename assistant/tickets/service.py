@@ -1,0 +1,216 @@
+"""The ticket center's service: create, read, list, correct, act on and audit tickets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from assistant.access import Actor, can_view_ticket
+from assistant.county import County
+from assistant.db.engine import Database
+from assistant.db.models import Ticket, TicketCoUnit, TicketEvent, Unit
+from assistant.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from assistant.tickets import actions
+from assistant.tickets.numbering import next_number
+from assistant.tickets.present import diff, event_public, snapshot, to_public
+from assistant.tickets.schemas import (
+    ActionInput,
+    Page,
+    TicketCreate,
+    TicketEventPublic,
+    TicketFilter,
+    TicketPublic,
+    TicketUpdate,
+)
+from assistant.tickets.workflow import STATUSES
+from assistant.workcalendar import WorkCalendar
+
+EDITABLE_STATUSES = {"accepted", "returned"}
+CENTER_ROLES = ("agent", "supervisor", "admin")
+
+
+class TicketService:
+    def __init__(self, db: Database, county: County, calendar: WorkCalendar, now: Callable[[], datetime]) -> None:
+        self.db = db
+        self.county = county
+        self.calendar = calendar
+        self.now = now
+
+    # --- helpers -------------------------------------------------------------------------
+    def _aware(self, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=self.county.timezone)
+        return value
+
+    def _check_place(self, township: str, village: str) -> tuple[str, str]:
+        if not township:
+            if village:
+                raise ValidationFailed("填写村（社区）时须同时填写所属乡镇")
+            return "", ""
+        township = self.county.resolve_township(township)
+        return township, village
+
+    def _load(self, s: Session, ticket_id: int, actor: Actor, *, lock: bool = False) -> Ticket:
+        stmt = select(Ticket).where(Ticket.id == ticket_id)
+        if lock:
+            stmt = stmt.with_for_update(of=Ticket)
+        ticket = s.scalar(stmt)
+        if ticket is None or not can_view_ticket(actor, ticket.lead_unit_id, [c.unit_id for c in ticket.co_units]):
+            # a unit must not even learn that another unit's ticket exists
+            raise NotFound(f"工单 {ticket_id} 不存在")
+        return ticket
+
+    def _record(self, s: Session, ticket: Ticket, actor: Actor, action: str, before: dict[str, Any] | None,
+                from_status: str | None, comment: str = "") -> None:
+        after = snapshot(ticket)
+        s.add(
+            TicketEvent(
+                ticket_id=ticket.id,
+                at=self.now(),
+                actor_id=actor.user_id,
+                actor_name=actor.display_name,
+                actor_role=actor.role,
+                action=action,
+                from_status=from_status,
+                to_status=ticket.status,
+                changes=diff(before or {}, after),
+                comment=comment,
+            )
+        )
+
+    # --- commands ------------------------------------------------------------------------
+    def create(self, data: TicketCreate, actor: Actor) -> TicketPublic:
+        actor.require(*CENTER_ROLES, "system")
+        township, village = self._check_place(data.township, data.village)
+        now = self.now()
+        with self.db.write() as s:
+            fields = data.model_dump(exclude={"dispatch"})
+            fields.update(township=township, village=village, event_time=self._aware(data.event_time))
+            ticket = Ticket(
+                **fields,
+                number=next_number(s, self.county.ticket_prefix, now, self.county.timezone),
+                status="accepted",
+                created_by_id=actor.user_id,
+                created_at=now,
+                updated_at=now,
+            )
+            s.add(ticket)
+            s.flush()
+            self._record(s, ticket, actor, "create", None, None, "受理")
+            if data.dispatch is not None:
+                payload = ActionInput(
+                    lead_unit=data.dispatch.lead_unit,
+                    co_units=data.dispatch.co_units,
+                    handling_level=data.dispatch.handling_level,
+                    comment=data.dispatch.comment,
+                )
+                self._act(s, ticket, "dispatch", payload, actor)
+            s.flush()
+            return to_public(ticket, actor)
+
+    def update(self, ticket_id: int, data: TicketUpdate, actor: Actor) -> TicketPublic:
+        actor.require(*CENTER_ROLES)
+        changes = data.model_dump(exclude_unset=True, exclude={"comment"})
+        if not changes:
+            raise ValidationFailed("没有需要修改的字段")
+        with self.db.write() as s:
+            ticket = self._load(s, ticket_id, actor, lock=True)
+            if ticket.status not in EDITABLE_STATUSES:
+                raise InvalidTransition("工单已派出，不能再修改受理信息；如需更正请退单后修改")
+            before = snapshot(ticket)
+            if "township" in changes or "village" in changes:
+                t, v = self._check_place(changes.get("township", ticket.township) or "",
+                                         changes.get("village", ticket.village) or "")
+                changes["township"], changes["village"] = t, v
+            if "event_time" in changes:
+                changes["event_time"] = self._aware(changes["event_time"])
+            for key, value in changes.items():
+                if value is None and key not in {"event_time"}:
+                    continue
+                setattr(ticket, key, value)
+            ticket.updated_at = self.now()
+            s.flush()
+            self._record(s, ticket, actor, "update", before, ticket.status, data.comment)
+            return to_public(ticket, actor)
+
+    def act(self, ticket_id: int, action: str, payload: ActionInput, actor: Actor) -> TicketPublic:
+        with self.db.write() as s:
+            ticket = self._load(s, ticket_id, actor, lock=True)
+            self._act(s, ticket, action, payload, actor)
+            s.flush()
+            return to_public(ticket, actor)
+
+    def _act(self, s: Session, ticket: Ticket, action: str, payload: ActionInput, actor: Actor) -> None:
+        before = snapshot(ticket)
+        from_status = ticket.status
+        ctx = actions.Context(session=s, county=self.county, calendar=self.calendar, now=self.now())
+        actions.apply(ctx, ticket, action, payload, actor)
+        ticket.updated_at = ctx.now
+        s.flush()
+        self._record(s, ticket, actor, action, before, from_status, payload.comment)
+
+    # --- queries -------------------------------------------------------------------------
+    def get(self, ticket_id: int, actor: Actor) -> TicketPublic:
+        with self.db.read() as s:
+            return to_public(self._load(s, ticket_id, actor), actor)
+
+    def get_by_number(self, number: str, actor: Actor) -> TicketPublic:
+        with self.db.read() as s:
+            ticket_id = s.scalar(select(Ticket.id).where(Ticket.number == number))
+            if ticket_id is None:
+                raise NotFound(f"工单 {number} 不存在")
+            return to_public(self._load(s, ticket_id, actor), actor)
+
+    def history(self, ticket_id: int, actor: Actor) -> list[TicketEventPublic]:
+        with self.db.read() as s:
+            ticket = self._load(s, ticket_id, actor)
+            events = s.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id))
+            return [event_public(e, actor, ticket.confidential) for e in events]
+
+    def list(self, f: TicketFilter, actor: Actor) -> Page[TicketPublic]:
+        if actor.role not in {"agent", "qa", "supervisor", "admin", "unit_staff"}:
+            raise PermissionDenied("当前账号无权查看工单")
+        bad = [x for x in f.status if x not in STATUSES]
+        if bad:
+            raise ValidationFailed(f"未知的工单状态：{'、'.join(bad)}")
+        stmt = self._filtered(select(Ticket), f, actor)
+        with self.db.read() as s:
+            total = s.scalar(self._filtered(select(func.count(Ticket.id)), f, actor)) or 0
+            rows = s.scalars(
+                stmt.order_by(Ticket.created_at.desc(), Ticket.id.desc()).offset((f.page - 1) * f.size).limit(f.size)
+            ).unique()
+            return Page[TicketPublic](items=[to_public(t, actor) for t in rows], total=total, page=f.page, size=f.size)
+
+    def _filtered(self, stmt: Select[Any], f: TicketFilter, actor: Actor) -> Select[Any]:
+        if actor.role == "unit_staff":
+            co = select(TicketCoUnit.ticket_id).where(TicketCoUnit.unit_id == actor.unit_id)
+            stmt = stmt.where(or_(Ticket.lead_unit_id == actor.unit_id, Ticket.id.in_(co)))
+        if f.status:
+            stmt = stmt.where(Ticket.status.in_(f.status))
+        if f.lead_unit:
+            stmt = stmt.where(Ticket.lead_unit_id.in_(select(Unit.id).where(Unit.code == f.lead_unit)))
+        for name in ("township", "appeal_type", "urgency", "caller_number"):
+            value = getattr(f, name)
+            if value:
+                stmt = stmt.where(getattr(Ticket, name) == value)
+        if f.q:
+            like = f"%{f.q.replace('%', '').replace('_', '')}%"
+            stmt = stmt.where(or_(Ticket.title.like(like), Ticket.content.like(like), Ticket.number.like(like)))
+        if f.created_from:
+            stmt = stmt.where(Ticket.created_at >= self._aware(f.created_from))
+        if f.created_to:
+            stmt = stmt.where(Ticket.created_at < self._aware(f.created_to))
+        if f.supervised is not None:
+            stmt = stmt.where(Ticket.supervised.is_(f.supervised))
+        if f.overdue is not None:
+            now = self.now()
+            late = or_(
+                (Ticket.status == "dispatched") & (Ticket.sign_by < now),
+                Ticket.status.in_(["dispatched", "handling"]) & (Ticket.close_by < now),
+            )
+            stmt = stmt.where(late if f.overdue else ~late)
+        return stmt

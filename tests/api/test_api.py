@@ -1,0 +1,126 @@
+"""The HTTP surface: authentication, errors in the documented JSON shape, access control."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import demo_users, login, login_role
+
+TICKET = {
+    "caller_name": "李女士", "caller_number": "13872001234", "appeal_type": "求助",
+    "title": "太平镇停水三天", "content": "我们组停水三天了，打自来水公司电话没人接。", "township": "太平镇",
+}
+
+
+def _error(r) -> dict:
+    body = r.json()
+    assert set(body) == {"error"} and {"code", "message"} <= set(body["error"])
+    assert not body["error"]["message"].isascii(), body  # a Chinese message
+    return body["error"]
+
+
+def test_health_is_public(client) -> None:
+    r = client.get("/api/v1/health")
+    assert r.status_code == 200 and r.json()["capabilities"]["database"]["ok"]
+
+
+def test_no_token_and_bad_token(client) -> None:
+    assert _error(client.get("/api/v1/tickets"))["code"] == "authentication_failed"
+    r = client.get("/api/v1/tickets", headers={"Authorization": "Bearer nonsense"})
+    assert r.status_code == 401 and "重新登录" in _error(r)["message"]
+
+
+def test_login_throttled_after_failures(client) -> None:
+    user = demo_users("agent")[0]
+    for _ in range(5):
+        r = client.post("/api/v1/auth/login", json={"username": user["username"], "password": "wrong-password"})
+        assert r.status_code == 401 and _error(r)["message"] == "用户名或密码错误"
+    r = client.post("/api/v1/auth/login", json={"username": user["username"], "password": user["password"]})
+    assert r.status_code == 429 and "次数过多" in _error(r)["message"]
+
+
+def test_token_expires_and_logout(client, clock) -> None:
+    headers = login_role(client, "agent")
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    clock.advance(hours=9)
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+    headers = login_role(client, "agent")
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+
+
+def test_create_validate_and_read(client) -> None:
+    agent = login_role(client, "agent")
+    r = client.post("/api/v1/tickets", json=TICKET, headers=agent)
+    assert r.status_code == 201, r.text
+    ticket = r.json()
+    assert ticket["status"] == "accepted" and ticket["status_label"] == "已受理"
+    assert client.get(f"/api/v1/tickets/by-number/{ticket['number']}", headers=agent).json()["id"] == ticket["id"]
+    bad = TICKET | {"appeal_type": "闲聊", "caller_number": "abc", "id_number": "110105194912310021"}
+    err = _error(client.post("/api/v1/tickets", json=bad, headers=agent))
+    assert err["code"] == "validation_failed" and "电话号码格式不正确" in err["message"]
+    assert "身份证号码校验不通过" in err["message"]
+    assert _error(client.post("/api/v1/tickets", content=b"{not json", headers=agent | {
+        "Content-Type": "application/json"}))["code"] == "validation_failed"
+    assert _error(client.post("/api/v1/tickets", json=TICKET | {"township": "纽约"}, headers=agent))[
+        "message"].endswith("不是鹤峰县的乡镇")
+
+
+def test_roles_and_units_enforced(client) -> None:
+    agent = login_role(client, "agent")
+    staff = demo_users("unit_staff")
+    unit_a = login(client, staff[0]["username"], staff[0]["password"])
+    unit_b = login(client, staff[1]["username"], staff[1]["password"])
+    qa = login_role(client, "qa")
+    tid = client.post("/api/v1/tickets", json=TICKET | {"confidential": True}, headers=agent).json()["id"]
+    r = client.post(f"/api/v1/tickets/{tid}/actions/dispatch", json={"lead_unit": staff[0]["unit_code"]},
+                    headers=agent)
+    assert r.status_code == 200 and r.json()["allowed_actions"] == []
+    # the other unit cannot even see it
+    assert client.get(f"/api/v1/tickets/{tid}", headers=unit_b).status_code == 404
+    assert client.post(f"/api/v1/tickets/{tid}/actions/sign", json={}, headers=unit_b).status_code == 404
+    assert client.get("/api/v1/tickets", headers=unit_b).json()["total"] == 0
+    # the lead unit sees it, masked because the caller asked for confidentiality
+    mine = client.get(f"/api/v1/tickets/{tid}", headers=unit_a).json()
+    assert mine["caller_number"] == "138****1234" and set(mine["allowed_actions"]) == {"sign", "return"}
+    # units cannot create; QA cannot act
+    assert client.post("/api/v1/tickets", json=TICKET, headers=unit_a).status_code == 403
+    assert _error(client.post(f"/api/v1/tickets/{tid}/actions/sign", json={}, headers=qa))["code"] == \
+        "permission_denied"
+    # an illegal move is a 409 with a Chinese reason
+    r = client.post(f"/api/v1/tickets/{tid}/actions/archive", json={}, headers=agent)
+    assert r.status_code == 409 and "不能“归档”" in _error(r)["message"]
+    r = client.post(f"/api/v1/tickets/{tid}/actions/teleport", json={}, headers=agent)
+    assert r.status_code == 422
+    # history is readable by the lead unit, with personal fields hidden
+    hist = client.get(f"/api/v1/tickets/{tid}/history", headers=unit_a).json()
+    assert [h["action"] for h in hist] == ["create", "dispatch"]
+    assert hist[0]["changes"]["caller_number"] == ["***", "***"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/tickets/999999", "/api/v1/nowhere"])
+def test_not_found_shape(client, path: str) -> None:
+    agent = login_role(client, "agent")
+    r = client.get(path, headers=agent)
+    assert r.status_code == 404 and _error(r)
+
+
+def test_notices_from_scheduler(client, hotline, clock) -> None:
+    agent = login_role(client, "agent")
+    staff = demo_users("unit_staff")[0]
+    unit = login(client, staff["username"], staff["password"])
+    tid = client.post("/api/v1/tickets", json=TICKET | {"dispatch": {"lead_unit": staff["unit_code"]}},
+                      headers=agent).json()["id"]
+    clock.advance(hours=19)  # past 75% of the 24 h sign-for window
+    assert hotline.scheduler.run_once() == 1
+    assert hotline.scheduler.run_once() == 0  # idempotent
+    clock.advance(hours=6)  # now overdue for sign-for
+    assert hotline.scheduler.run_once() == 1
+    agent = login_role(client, "agent")  # the morning tokens have expired by now
+    unit = login(client, staff["username"], staff["password"])
+    kinds = [n["kind"] for n in client.get("/api/v1/notices", headers=unit).json()]
+    assert sorted(kinds) == ["overdue", "reminder"]
+    stats = client.get("/api/v1/notices/by-unit", headers=agent).json()
+    assert stats[0]["unit_code"] == staff["unit_code"] and stats[0]["overdue_notices"] == 1
+    assert client.get("/api/v1/notices/by-unit", headers=unit).status_code == 403
+    assert client.get(f"/api/v1/tickets/{tid}", headers=unit).json()["status"] == "dispatched"

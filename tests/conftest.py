@@ -1,0 +1,117 @@
+"""Shared fixtures: a real database (SQLite file, and PostgreSQL when
+``HOTLINE_TEST_POSTGRES_URL`` is set), the demo county, a controllable clock, an API client."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from assistant.config import DEMO_COUNTY_DIR, Settings  # noqa: E402
+from assistant.runtime import Hotline  # noqa: E402
+
+PG_URL = os.environ.get("HOTLINE_TEST_POSTGRES_URL")
+
+
+def demo_file(name: str) -> list[dict]:
+    county_dir = Path(os.environ.get("HOTLINE_COUNTY_DIR", DEMO_COUNTY_DIR))
+    return json.loads((county_dir / name).read_text(encoding="utf-8"))
+
+
+class Clock:
+    """The service's notion of now, moved by the test (time itself is real arithmetic)."""
+
+    def __init__(self, start: datetime) -> None:
+        self.current = start
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def set(self, value: datetime) -> None:
+        self.current = value
+
+    def advance(self, **kwargs: float) -> None:
+        self.current += timedelta(**kwargs)
+
+
+def _backends() -> list[str]:
+    return ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+
+@pytest.fixture
+def clock() -> Clock:
+    # a Tuesday morning in Beijing time, away from holidays
+    return Clock(datetime(2026, 3, 10, 9, 0, tzinfo=UTC) - timedelta(hours=8))
+
+
+def _pg_database() -> tuple[str, callable]:
+    import sqlalchemy as sa
+
+    name = f"hotline_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = PG_URL.rsplit("/", 1)[0] + "/" + name
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+    return url, drop
+
+
+@pytest.fixture(params=_backends())
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hotline.db'}"
+        return
+    url, drop = _pg_database()
+    yield url
+    drop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=db_url, scheduler_enabled=False)
+
+
+@pytest.fixture
+def hotline(settings: Settings, clock: Clock) -> Iterator[Hotline]:
+    hl = Hotline(settings, now=clock)
+    hl.init(demo=True)
+    yield hl
+    hl.stop()
+
+
+@pytest.fixture
+def client(hotline: Hotline) -> Iterator:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    app = create_app(hotline=hotline, start_scheduler=False)
+    with TestClient(app) as c:
+        yield c
+
+
+def demo_users(role: str) -> list[dict]:
+    return [u for u in demo_file("users.json") if u["role"] == role]
+
+
+def login(client, username: str, password: str) -> dict[str, str]:
+    r = client.post("/api/v1/auth/login", json={"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def login_role(client, role: str) -> dict[str, str]:
+    user = demo_users(role)[0]
+    return login(client, user["username"], user["password"])
