@@ -13,8 +13,10 @@ from assistant.county import County, load_county, seed_county
 from assistant.db.engine import Database
 from assistant.db.migrate import upgrade
 from assistant.errors import AssistantError
+from assistant.ratelimit import RateLimiter
 from assistant.scheduler import Scheduler
 from assistant.tickets.service import TicketService
+from assistant.users import UserService
 from assistant.workcalendar import WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,8 @@ class Hotline:
             window=timedelta(minutes=settings.login_window_minutes),
         )
         self.tickets = TicketService(self.db, self.county, self.calendar, now)
+        self.users = UserService(self.db, now)
+        self.selfservice_limiter = RateLimiter(self.db, now, limit=settings.selfservice_rate_per_minute)
         self.scheduler = Scheduler(self.db, self.county, now, interval_s=settings.scheduler_interval_s)
         self.started_at = now()
 

@@ -74,6 +74,7 @@ class WorkCalendar:
             days = "、".join(sorted(d.isoformat() for d in both))
             raise ValidationFailed(f"以下日期同时被设为节假日和工作日：{days}")
         self.tz: tzinfo = ZoneInfo(tz) if isinstance(tz, str) else tz
+        self._known: dict[date, bool] = {}  # chinese_calendar re-validates every call: remember answers
 
     # -- days ---------------------------------------------------------------------------------
 
@@ -84,8 +85,11 @@ class WorkCalendar:
             return True
         if d in self.extra_holidays:
             return False
+        cached = self._known.get(d)
+        if cached is not None:
+            return cached
         try:
-            return bool(chinese_calendar.is_workday(d))
+            answer = bool(chinese_calendar.is_workday(d))
         except NotImplementedError:
             if self.fallback == "weekends":
                 return d.weekday() < 5
@@ -95,6 +99,8 @@ class WorkCalendar:
                 f"无法计算工作日。请升级 chinesecalendar，或将日历兜底方式设为按周末计算（fallback='weekends'）。",
                 details={"year": d.year, "covered": [first, last]},
             ) from None
+        self._known[d] = answer
+        return answer
 
     def next_workday(self, d: date) -> date:
         """The first working day strictly after ``d``."""

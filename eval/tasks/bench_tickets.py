@@ -113,8 +113,9 @@ def run(args) -> dict:  # type: ignore[no-untyped-def]
             env.pop("HOTLINE_DATABASE_URL", None)
         subprocess.run([sys.executable, "-m", "api", "init", "--demo"], env=env, check=True, capture_output=True)
         port = _free_port()
+        log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115
         proc = subprocess.Popen([sys.executable, "-m", "api", "serve", "--port", str(port)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                stdout=log, stderr=subprocess.STDOUT)
         try:
             base = f"http://127.0.0.1:{port}/api/v1"
             for _ in range(300):
@@ -124,9 +125,14 @@ def run(args) -> dict:  # type: ignore[no-untyped-def]
                 except httpx.HTTPError:
                     time.sleep(0.2)
             figures = asyncio.run(_bench(base, args))
+        except Exception:
+            log.flush()
+            print((Path(tmp) / "server.log").read_text(errors="replace")[-3000:], file=sys.stderr)
+            raise
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+            log.close()
     backend = "postgresql" if args.database_url else "sqlite"
     print(f"工单中心基准（{backend}，{args.clients} 个并发客户端，回环地址，{os.cpu_count()} 核）")
     for name, f in figures.items():
