@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from assistant.auth import AuthService
@@ -17,7 +17,7 @@ from assistant.ratelimit import RateLimiter
 from assistant.scheduler import Scheduler
 from assistant.tickets.service import TicketService
 from assistant.users import UserService
-from assistant.workcalendar import WorkCalendar
+from assistant.workcalendar import WorkCalendar, covered_years
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +35,12 @@ class Hotline:
         self.now = now
         self.db = Database(settings.resolved_database_url(), sqlite_synchronous=settings.sqlite_synchronous)
         self.county: County = load_county(settings.county_dir)
+        cal = self.county.raw.get("calendar", {})
         self.calendar = WorkCalendar(
-            fallback=self.county.raw.get("calendar_fallback", "error"), tz=self.county.timezone
+            fallback=cal.get("fallback", "error"),
+            extra_holidays=[date.fromisoformat(d) for d in cal.get("holidays", [])],
+            extra_workdays=[date.fromisoformat(d) for d in cal.get("workdays", [])],
+            tz=self.county.timezone,
         )
         self.auth = AuthService(
             self.db,
@@ -83,12 +87,14 @@ class Hotline:
             "last_run": self.scheduler.last_run.isoformat() if self.scheduler.last_run else None,
             "reason": self.scheduler.last_error,
         }
-        years = self.calendar_years()
-        caps["calendar"] = {"ok": True, "years": years}
-        return caps
-
-    def calendar_years(self) -> list[int]:
-        from assistant.workcalendar import covered_years
-
         first, last = covered_years()
-        return [first, last]
+        year = self.now().astimezone(self.county.timezone).year
+        calendar: dict[str, Any] = {"ok": True, "years": [first, last], "fallback": self.calendar.fallback}
+        if last <= year:
+            calendar["warning"] = (
+                f"法定节假日日历只收录到 {last} 年；之后的日期"
+                + ("按周末计算，请在县级配置中补录节假日安排或升级 chinesecalendar"
+                   if self.calendar.fallback == "weekends" else "将无法计算工作日，请升级 chinesecalendar")
+            )
+        caps["calendar"] = calendar
+        return caps

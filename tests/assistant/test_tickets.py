@@ -11,6 +11,7 @@ from sqlalchemy import text
 from assistant.access import Actor
 from assistant.errors import (
     AssistantError,
+    CalendarUnknownYear,
     InvalidTransition,
     NotFound,
     PermissionDenied,
@@ -247,3 +248,17 @@ def test_list_filters_and_pages(hotline, people) -> None:
     assert hotline.tickets.list(TicketFilter(q="第3号"), people["agent"]).total == 1
     with pytest.raises(ValidationFailed):
         hotline.tickets.list(TicketFilter(status=["nonsense"]), people["agent"])
+
+
+def test_year_beyond_the_calendar(hotline, people, clock) -> None:
+    clock.set(bj(2026, 12, 30, 10, 0))  # deadlines run into 2027, which chinesecalendar does not know yet
+    tid = new_ticket(hotline, people)
+    dispatch(hotline, people, tid)  # the demo county configured the weekends fallback
+    assert hotline.tickets.get(tid, people["agent"]).close_by == bj(2027, 1, 7, 10, 0)  # 01-01 entered by hand
+    assert "2026" in hotline.capabilities()["calendar"]["warning"]
+    strict = type(hotline.calendar)(fallback="error", tz=hotline.county.timezone)
+    hotline.tickets.calendar = strict
+    other = new_ticket(hotline, people)
+    with pytest.raises(CalendarUnknownYear, match="2027"):
+        dispatch(hotline, people, other)
+    assert hotline.tickets.get(other, people["agent"]).status == "accepted"  # nothing half-done
