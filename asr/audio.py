@@ -61,18 +61,29 @@ def _read_bytes(source: AudioSource) -> bytes:
     return source.read()
 
 
-def _wav_truncated(data: bytes) -> bool:
-    """A RIFF/WAVE file whose ``data`` chunk declares more bytes than the file holds."""
+def _wav_data(data: bytes) -> tuple[int, int] | None:
+    """(declared, present) byte counts of a RIFF/WAVE ``data`` chunk; None if not such a file."""
     if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
-        return False
+        return None
     pos = 12
     while pos + 8 <= len(data):
         chunk_id, size = data[pos : pos + 4], struct.unpack("<I", data[pos + 4 : pos + 8])[0]
         if chunk_id == b"data":
-            # 0 and 0xFFFFFFFF are written by streaming recorders that never fix the header
-            return size not in (0, 0xFFFFFFFF) and pos + 8 + size > len(data) + 1
+            return size, len(data) - pos - 8
         pos += 8 + size + (size & 1)
-    return pos > len(data) + 1  # a chunk header points past the end
+    return (0xFFFFFFFE, 0) if pos > len(data) + 1 else (0, 0)  # a chunk header pointing past the end
+
+
+def _check_wav(data: bytes) -> None:
+    found = _wav_data(data)
+    if found is None:
+        return
+    declared, present = found
+    if present == 0 and declared in (0, 0xFFFFFFFF):
+        raise EmptyAudioError("音频文件只有文件头，没有声音数据")
+    # 0 and 0xFFFFFFFF are written by streaming recorders that never fix the header
+    if declared not in (0, 0xFFFFFFFF) and declared > present + 1:
+        raise TruncatedAudioError(detail=f"data chunk declares {declared} bytes, {present} present")
 
 
 def decode(
@@ -88,8 +99,7 @@ def decode(
     data = _read_bytes(source)
     if not data:
         raise EmptyAudioError("音频文件为空（0 字节）")
-    if _wav_truncated(data):
-        raise TruncatedAudioError()
+    _check_wav(data)
     try:
         container = av.open(io.BytesIO(data), mode="r", metadata_errors="ignore")
     except (av.error.FFmpegError, ValueError) as exc:

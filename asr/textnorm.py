@@ -20,7 +20,7 @@ _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 
 _DIGIT_CN = "零一二三四五六七八九"
 _YAO_HOMOPHONES = "要腰妖邀吆"
 _ANY_DIGIT = "0-9０-９" + "".join(_CN_DIGIT) + _YAO_HOMOPHONES
-_SEP = r"[\s,，、.\-—·]"
+_SEP = r"[ ,\-]"
 # a run of digit words, possibly separated by single separators (1 3 1 2 / 6,2,2,3)
 _RUN = re.compile(rf"[{_ANY_DIGIT}](?:{_SEP}?[{_ANY_DIGIT}])+")
 _CONTEXT = re.compile(r"(电话|手机|号码|号是|尾号|编号|工号|门牌|身份证|座机|热线|拨打|打|号)$")

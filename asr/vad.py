@@ -60,7 +60,10 @@ def speech_regions(samples: np.ndarray, settings: VadSettings | None = None) -> 
 
 
 class SileroStream:
-    """Speech probability of consecutive 512-sample windows, carrying the model state along."""
+    """Speech probability of consecutive 512-sample windows, carrying the model state along.
+
+    The ONNX model shipped by faster-whisper runs a batch of windows as one sequence, so one
+    call scores many windows at once with the same result as one window at a time."""
 
     def __init__(self) -> None:
         from faster_whisper.vad import get_vad_model
@@ -77,10 +80,9 @@ class SileroStream:
         """``windows``: float32 array of shape (n, 512) → n speech probabilities."""
         if len(windows) == 0:
             return np.zeros(0, dtype=np.float32)
-        probs = np.empty(len(windows), dtype=np.float32)
-        for i, window in enumerate(windows):
-            batch = np.concatenate([self._context, window]).reshape(1, -1).astype(np.float32)
-            out, self._h, self._c = self._session.run(None, {"input": batch, "h": self._h, "c": self._c})
-            probs[i] = float(np.asarray(out).reshape(-1)[0])
-            self._context = window[-_CONTEXT:].astype(np.float32)
-        return probs
+        windows = windows.astype(np.float32, copy=False)
+        contexts = np.concatenate([self._context[None, :], windows[:-1, -_CONTEXT:]])
+        batch = np.ascontiguousarray(np.concatenate([contexts, windows], axis=1))
+        out, self._h, self._c = self._session.run(None, {"input": batch, "h": self._h, "c": self._c})
+        self._context = windows[-1, -_CONTEXT:].copy()
+        return np.asarray(out, dtype=np.float32).reshape(-1)[: len(windows)]

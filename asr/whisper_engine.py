@@ -99,6 +99,7 @@ class WhisperEngine:
             import opencc
 
             self._converter = opencc.OpenCC("t2s")
+        self._decode_batch([np.zeros(SAMPLE_RATE, dtype=np.float32)])  # first call allocates buffers
 
     # -- public API -------------------------------------------------------------------------
     def transcribe(self, samples: np.ndarray, speaker: Speaker = None, offset: float = 0.0) -> list[Segment]:

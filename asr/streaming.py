@@ -1,0 +1,239 @@
+"""Live calls: a per-call streaming recognizer over 16-bit PCM frames, one stream per channel.
+
+Pure and synchronous (the caller runs it in a worker thread). ``push`` is cheap: it resamples if
+needed, scores 32 ms windows with silero VAD (state carried over) and end-points utterances.
+``decode`` runs the engine on finished utterances. ``feed`` does both.
+
+End-pointing: speech starts after ``min_speech_ms`` above ``threshold``; it ends after
+``end_silence_ms`` below ``neg_threshold`` (hangover), or is cut at ``max_utterance_s``. Each
+utterance keeps ``pre_roll_ms`` of audio before its start.
+
+Bounds (a slow consumer never grows memory without bound): an open utterance holds at most
+``max_utterance_s`` of audio; at most ``max_pending`` finished utterances wait for ``decode``.
+When one more arrives, it is merged into the newest waiting utterance of the same speaker if the
+two fit in ``max_utterance_s`` together (one decode instead of two); otherwise the *oldest* waiting
+utterance is dropped, its span counted in ``stats.dropped_s``. Silence is never buffered.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from asr.audio import pcm16_to_float
+from asr.engine import AsrEngine, Segment, Speaker
+from asr.errors import StreamError
+from asr.postprocess import TextPostprocessor
+from asr.vad import WINDOW, SileroStream
+
+SAMPLE_RATE = 16_000
+
+
+@dataclass(frozen=True)
+class StreamSettings:
+    sample_rate: int = 16_000  # of the incoming PCM: 8000 or 16000
+    threshold: float = 0.5
+    neg_threshold: float = 0.35
+    min_speech_ms: int = 96
+    end_silence_ms: int = 480
+    pre_roll_ms: int = 192
+    max_utterance_s: float = 15.0
+    max_pending: int = 8
+    partial_every_s: float | None = None  # e.g. 2.0 for partial results of long utterances
+    vad_batch_ms: int = 96  # score VAD windows in groups: fewer model calls, that much more delay
+
+
+@dataclass
+class StreamStats:
+    utterances: int = 0
+    merged: int = 0
+    dropped: int = 0
+    dropped_s: float = 0.0
+    partials: int = 0
+
+
+@dataclass
+class _Utterance:
+    speaker: Speaker
+    start: float
+    end: float
+    samples: np.ndarray
+
+
+@dataclass
+class _Channel:
+    speaker: Speaker
+    vad: SileroStream
+    resampler: object | None
+    carry: bytes = b""
+    rest: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    position: int = 0  # samples (16 kHz) scored so far
+    pre: deque = field(default_factory=deque)
+    speech: list = field(default_factory=list)
+    speech_len: int = 0
+    start: int = 0
+    in_speech: bool = False
+    voiced_run: int = 0
+    silent_run: int = 0
+    last_partial: int = 0
+
+
+class StreamingRecognizer:
+    """One per call. Speakers are ``agent`` and ``caller`` (stereo fork) or ``None`` (mono)."""
+
+    def __init__(self, engine: AsrEngine, settings: StreamSettings | None = None,
+                 speakers: tuple[Speaker, ...] = ("agent", "caller"),
+                 postprocessor: TextPostprocessor | None = None) -> None:
+        self.engine = engine
+        self.postprocessor = postprocessor
+        self.settings = s = settings or StreamSettings()
+        if s.sample_rate not in (8000, 16000):
+            raise ValueError("sample_rate must be 8000 or 16000")
+        if s.max_pending < 1 or s.max_utterance_s <= 0:
+            raise ValueError("max_pending and max_utterance_s must be positive")
+        self.stats = StreamStats()
+        self._pending: deque[_Utterance] = deque()
+        self._channels = {sp: self._new_channel(sp) for sp in speakers}
+        self._pre_windows = max(1, s.pre_roll_ms * SAMPLE_RATE // 1000 // WINDOW)
+        self._min_voiced = max(1, s.min_speech_ms * SAMPLE_RATE // 1000 // WINDOW)
+        self._end_windows = max(1, s.end_silence_ms * SAMPLE_RATE // 1000 // WINDOW)
+        self._max_samples = int(s.max_utterance_s * SAMPLE_RATE)
+
+    def _new_channel(self, speaker: Speaker) -> _Channel:
+        resampler = None
+        if self.settings.sample_rate != SAMPLE_RATE:
+            import av
+
+            resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+        return _Channel(speaker, SileroStream(), resampler)
+
+    # -- input ------------------------------------------------------------------------------
+    def push(self, speaker: Speaker, pcm: bytes) -> None:
+        """Add little-endian 16-bit mono PCM of one channel (any frame size)."""
+        channel = self._channels.get(speaker)
+        if channel is None:
+            raise StreamError(f"未知的声道：{speaker}")
+        if not isinstance(pcm, bytes | bytearray | memoryview):
+            raise StreamError("音频帧必须是二进制的 16 位 PCM 数据")
+        data = channel.carry + bytes(pcm)
+        channel.carry = data[len(data) - len(data) % 2 :]
+        samples = pcm16_to_float(data)
+        if channel.resampler is not None and len(samples):
+            samples = self._resample(channel, samples)
+        self._score(channel, np.concatenate([channel.rest, samples]))
+
+    def _resample(self, channel: _Channel, samples: np.ndarray) -> np.ndarray:
+        import av
+
+        frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="flt", layout="mono")
+        frame.sample_rate = self.settings.sample_rate
+        out = [f.to_ndarray().reshape(-1) for f in channel.resampler.resample(frame)]
+        return np.concatenate(out) if out else np.zeros(0, np.float32)
+
+    def _score(self, ch: _Channel, samples: np.ndarray, flush: bool = False) -> None:
+        s = self.settings
+        n = len(samples) // WINDOW
+        if n == 0 or (not flush and n * WINDOW * 1000 < s.vad_batch_ms * SAMPLE_RATE):
+            ch.rest = samples
+            return
+        ch.rest = samples[n * WINDOW :].copy()
+        windows = samples[: n * WINDOW].reshape(n, WINDOW)
+        for window, prob in zip(windows, ch.vad(windows), strict=True):
+            if not ch.in_speech:
+                ch.voiced_run = ch.voiced_run + 1 if prob >= s.threshold else 0
+                ch.pre.append(window)
+                if len(ch.pre) > self._pre_windows + self._min_voiced:
+                    ch.pre.popleft()
+                if ch.voiced_run >= self._min_voiced:
+                    ch.in_speech, ch.silent_run = True, 0
+                    ch.speech = list(ch.pre)
+                    ch.speech_len = len(ch.pre) * WINDOW
+                    ch.start = ch.position + WINDOW - ch.speech_len
+                    ch.last_partial = ch.speech_len
+                    ch.pre.clear()
+            else:
+                ch.speech.append(window)
+                ch.speech_len += WINDOW
+                ch.silent_run = ch.silent_run + 1 if prob < s.neg_threshold else 0
+                if ch.silent_run >= self._end_windows or ch.speech_len + WINDOW > self._max_samples:
+                    self._finish(ch)
+            ch.position += WINDOW
+
+    def _finish(self, ch: _Channel) -> None:
+        keep = ch.speech_len - max(0, ch.silent_run - 3) * WINDOW  # trim most of the hangover
+        samples = np.concatenate(ch.speech)[:keep]
+        start = max(0, ch.start)
+        utt = _Utterance(ch.speaker, start / SAMPLE_RATE, (start + keep) / SAMPLE_RATE, samples)
+        ch.in_speech, ch.speech, ch.speech_len, ch.voiced_run, ch.silent_run = False, [], 0, 0, 0
+        self._enqueue(utt)
+
+    def _enqueue(self, utt: _Utterance) -> None:
+        self.stats.utterances += 1
+        if len(self._pending) < self.settings.max_pending:
+            self._pending.append(utt)
+            return
+        for i in range(len(self._pending) - 1, -1, -1):
+            prev = self._pending[i]
+            if prev.speaker == utt.speaker:
+                if len(prev.samples) + len(utt.samples) <= self._max_samples:
+                    self._pending[i] = _Utterance(prev.speaker, prev.start, utt.end,
+                                                  np.concatenate([prev.samples, utt.samples]))
+                    self.stats.merged += 1
+                    return
+                break
+        dropped = self._pending.popleft()
+        self.stats.dropped += 1
+        self.stats.dropped_s += dropped.end - dropped.start
+        self._pending.append(utt)
+
+    # -- output -----------------------------------------------------------------------------
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    def buffered_seconds(self) -> float:
+        """Audio held in memory: open utterances plus waiting ones."""
+        held = sum(ch.speech_len + len(ch.pre) * WINDOW + len(ch.rest) for ch in self._channels.values())
+        held += sum(len(u.samples) for u in self._pending)
+        return held / SAMPLE_RATE
+
+    def decode(self, max_items: int | None = None) -> list[Segment]:
+        """Recognise waiting utterances (oldest first) → final segments; then partials if due."""
+        out: list[Segment] = []
+        while self._pending and (max_items is None or len(out) < max_items):
+            utt = self._pending.popleft()
+            text = self._text(utt.samples)
+            if text:
+                out.append(Segment(round(utt.start, 2), round(utt.end, 2), text, utt.speaker, True))
+        every = self.settings.partial_every_s
+        if every and not self._pending:
+            for ch in self._channels.values():
+                if ch.in_speech and ch.speech_len - ch.last_partial >= every * SAMPLE_RATE:
+                    ch.last_partial = ch.speech_len
+                    text = self._text(np.concatenate(ch.speech))
+                    if text:
+                        self.stats.partials += 1
+                        start = max(0, ch.start) / SAMPLE_RATE
+                        out.append(Segment(round(start, 2), round(start + ch.speech_len / SAMPLE_RATE, 2),
+                                           text, ch.speaker, False))
+        return out
+
+    def _text(self, samples: np.ndarray) -> str:
+        text = self.engine.recognize_utterance(samples)
+        return self.postprocessor.run(text) if text and self.postprocessor else text
+
+    def feed(self, speaker: Speaker, pcm: bytes) -> list[Segment]:
+        """``push`` then ``decode``."""
+        self.push(speaker, pcm)
+        return self.decode()
+
+    def close(self) -> list[Segment]:
+        """End of call: recognise what waits, then finish open utterances and recognise them."""
+        out = self.decode()
+        for ch in self._channels.values():
+            self._score(ch, ch.rest, flush=True)
+            if ch.in_speech and ch.speech_len:
+                self._finish(ch)
+        return out + self.decode()
