@@ -1,0 +1,96 @@
+"""致命错误: disclosing a reporter's or confidential caller's details, abuse, forbidden promises."""
+
+from __future__ import annotations
+
+from classifiers.qa.context import CallContext, Finding
+from classifiers.qa.numbers import phones
+from classifiers.qa.rubric import RubricItem
+from classifiers.qa.service import quoted
+from classifiers.qa.text import any_hit, clause_bounds, evidence, find_all, fold_str
+
+
+def check_abuse(ctx: CallContext, item: RubricItem) -> Finding:
+    hits, excused = [], []
+    for i in ctx.of("agent"):
+        f = ctx.folded[i]
+        for s, e, label in find_all(ctx.lex["abuse"], f):
+            target = excused if quoted(ctx, f, s) else hits
+            target.append(evidence(ctx.turns, i, f, s, e, note=f"辱骂用语“{label.removeprefix('re:')}”"))
+    if hits:
+        return Finding(True, 0.9, "坐席辱骂来电人", hits, occurrences=len(hits))
+    if excused:
+        return Finding(False, 0.7, "辱骂词出现在复述中，不判致命错误", excused)
+    return Finding(False, 0.95, "未发现辱骂")
+
+
+def check_forbidden_promise(ctx: CallContext, item: RubricItem) -> Finding:
+    hits = []
+    for i in ctx.of("agent"):
+        f = ctx.folded[i]
+        negated = find_all(ctx.lex["promise_negated"], f)
+        allowed = find_all(ctx.lex["promise_process_ok"], f)
+        for s, e, _ in find_all(ctx.lex["promise_commit"], f):
+            if any(ns < e and s < ne for ns, ne, _ in negated):
+                continue
+            left, right = clause_bounds(f.s, s, e)
+            for os_, oe, _ in find_all(ctx.lex["promise_outcome"], f):
+                if not (left <= os_ < right) or any(a < oe and os_ < b for a, b, _ in allowed):
+                    continue
+                hits.append(evidence(ctx.turns, i, f, min(s, os_), max(e, oe), note="对办理结果作出违规承诺"))
+                break
+    if hits:
+        return Finding(True, 0.85, "违规承诺办理结果", hits, occurrences=len(hits))
+    return Finding(False, 0.9, "未发现违规承诺")
+
+
+def _reporter_leaks(ctx: CallContext, answer_turns: int) -> list:
+    found = []
+    agent = ctx.of("agent")
+    for i in ctx.of("caller"):
+        if not any_hit(ctx.lex["reporter_question"], ctx.folded[i]):
+            continue
+        start = ctx.turns[i].start
+        for j in [a for a in agent if ctx.turns[a].start >= start][:answer_turns]:
+            f = ctx.folded[j]
+            refusals = find_all(ctx.lex["reveal_refusal"], f)
+            for s, e, _ in find_all(ctx.lex["reveal_cue"], f):
+                left, right = clause_bounds(f.s, s, e)
+                if any(left <= rs < right for rs, _, _ in refusals):
+                    continue
+                found.append(evidence(ctx.turns, j, f, s, e, note="向被反映人透露反映人身份线索"))
+                break
+    return found
+
+
+def _confidential_leaks(ctx: CallContext) -> list:
+    ticket = ctx.ticket()
+    caller = ctx.of("caller")
+    confidential = ticket.get("confidential") is True or any(
+        any_hit(ctx.lex["confidential_request"], ctx.folded[i]) for i in caller)
+    others = ctx.of("other")
+    if not confidential or not others:
+        return []
+    third_from = ctx.turns[others[0]].start - 5.0
+    name = fold_str(str(ticket.get("caller_name") or "")).replace("某", "")
+    numbers = {d for d in (str(p) for p in ticket.get("phones") or []) if len(d) >= 7}
+    numbers |= {p.digits for i in caller for p in phones(ctx.folded[i], min_digits=7)}
+    found = []
+    for j in ctx.of("agent"):
+        if ctx.turns[j].start < third_from:
+            continue
+        f = ctx.folded[j]
+        spans = [(p.start, p.end, "电话") for p in phones(f, min_digits=7) if p.digits in numbers]
+        if len(name) >= 2:
+            at = f.s.find(name)
+            if at >= 0:
+                spans.append((at, at + len(name), "姓名"))
+        for s, e, what in spans[:1]:
+            found.append(evidence(ctx.turns, j, f, s, e, note=f"第三方在线时说出保密来电人的{what}"))
+    return found
+
+
+def check_confidential_leak(ctx: CallContext, item: RubricItem) -> Finding:
+    found = _reporter_leaks(ctx, int(item.params["answer_turns"])) + _confidential_leaks(ctx)
+    if found:
+        return Finding(True, 0.85, "泄露来电人/反映人信息", found, occurrences=len(found))
+    return Finding(False, 0.9, "未发现泄露来电人信息")
