@@ -32,14 +32,14 @@ CHECK_DEFAULTS: dict[str, dict[str, Any]] = {
     "dispatch": {},
     "appeal_type": {"ranks": {"咨询": 0, "建议": 1, "求助": 1, "表扬": 1, "投诉": 2, "举报": 2}},
     "key_facts": {"address_for": ["求助", "投诉", "举报"], "min_content_chars": 6},
-    "caller_emotion": {"model_threshold": 0.8, "uncertain_band": 0.25},
-    "agent_attitude": {"model_threshold": 0.8, "uncertain_band": 0.25},
+    "caller_emotion": {"model_threshold": 0.8, "uncertain_band": 0.15},
+    "agent_attitude": {"model_threshold": 0.8, "uncertain_band": 0.15},
     "confidential_leak": {"answer_turns": 2},
     "abuse": {},
     "forbidden_promise": {},
 }
 ROUTING_DEFAULTS = {"auto_accept_min_score": 90.0, "auto_accept_confidence": 0.85,
-                    "review_below_confidence": 0.6, "sample_rate": 0.2}
+                    "auto_accept_max_deduction": 5.0, "review_below_confidence": 0.6, "sample_rate": 0.2}
 _FRACTIONS = {"model_threshold", "uncertain_band", "min_coverage", "auto_accept_confidence",
               "review_below_confidence", "sample_rate"}
 

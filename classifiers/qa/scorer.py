@@ -81,19 +81,25 @@ class QaScorer:
                           round(deduction, 2), item.fatal, round(found.confidence, 3), found.message,
                           found.evidence, found.details)
 
+    def _weight(self, item_id: str) -> float:
+        item = self.rubric.item(item_id)
+        return item.params.get("max_deduction", item.deduction) if item else 0.0
+
     def _summarize(self, call_id: str, items: list[ItemResult]) -> QaResult:
         rb, routing = self.rubric, self.rubric.routing
         fatal_hit = any(r.fatal and r.violated for r in items)
         total = rb.fatal_score if fatal_hit else max(0.0, rb.full_score - sum(r.deduction for r in items))
-        scored = [r for r in items if r.applicable]
+        # items that cost no points (flags such as caller emotion) do not hold a call back from auto-accept
+        scored = [r for r in items if r.applicable and (r.fatal or self._weight(r.item_id) > 0)]
         confidence = min((r.confidence for r in scored), default=1.0)
         if fatal_hit:
             route, reason = "review", "存在致命错误，须人工复核"
         elif confidence < routing["review_below_confidence"]:
             weak = "、".join(r.name for r in scored if r.confidence < routing["review_below_confidence"])
             route, reason = "review", f"以下评分项把握不足，须人工复核：{weak}"
-        elif total >= routing["auto_accept_min_score"] and confidence >= routing["auto_accept_confidence"]:
-            route, reason = "auto_accept", "高分且各项把握充分，自动通过"
+        elif (total >= routing["auto_accept_min_score"] and confidence >= routing["auto_accept_confidence"]
+              and max((r.deduction for r in items), default=0.0) <= routing["auto_accept_max_deduction"]):
+            route, reason = "auto_accept", "高分、无较重扣分且各项把握充分，自动通过"
         else:
             route, reason = "sample", f"得分或把握居中，按{routing['sample_rate']:.0%}比例抽检"
         return QaResult(call_id, round(total, 2), fatal_hit, round(confidence, 3), route, reason, items, rb.version)

@@ -14,7 +14,7 @@ from classifiers.qa.errors import InvalidRubric
 from classifiers.qa.model import Evidence, Turn
 
 CLAUSE_BREAK = re.compile(r"[，。！？；,.!?;…\n]")
-_FOLD = {"您": "你", "妳": "你"}
+_FOLD = {"您": "你", "妳": "你", "冇": "没"}  # 冇 (Enshi/southwestern 没)
 _FOLD_TABLE = str.maketrans(_FOLD)
 
 

@@ -13,12 +13,13 @@ from classifiers.qa.context import CallContext, Finding
 from classifiers.qa.errors import InvalidRubric
 from classifiers.qa.rubric import TONE_EXAMPLES, RubricItem
 from classifiers.qa.service import quoted
-from classifiers.qa.text import evidence, find_all, fold_str
+from classifiers.qa.text import content_chars, evidence, find_all, fold_str
 
 _CACHE: dict[tuple[str, float], ToneModel] = {}
 _LOCK = threading.Lock()
 _LEXICON_WEIGHT = 0.25
 _EXCLAIM_WEIGHT = 0.1
+_MIN_MODEL_CHARS = 5
 
 
 class ToneModel:
@@ -73,6 +74,8 @@ def _tone(ctx: CallContext, item: RubricItem, role: str, lexicon: str, what: str
     threshold, band = item.params["model_threshold"], item.params["uncertain_band"]
     scored = []
     for i, prob in zip(idx, probs, strict=True):
+        if content_chars(ctx.turns[i].text) < _MIN_MODEL_CHARS:
+            prob = 0.0  # a two-word reply carries no tone the model can read
         hits = find_all(ctx.lex[lexicon], ctx.folded[i])
         if role == "agent":
             hits = sorted(set(hits) | set(_agent_rude_hits(ctx, i)))

@@ -78,7 +78,8 @@ def long_call(calls: list[dict], seconds: float) -> dict:
 
 def score(scorer: QaScorer, calls: list[dict], details=None) -> dict:
     counts: dict[str, list[int]] = {}
-    predicted_totals, human_totals, times, routes = [], [], [], {}
+    predicted_totals, human_totals, times, routes, auto = [], [], [], {}, []
+    pass_mark = scorer.rubric.routing["auto_accept_min_score"]
     for call in calls:
         t0 = time.perf_counter()
         result = scorer.run(call)
@@ -94,6 +95,8 @@ def score(scorer: QaScorer, calls: list[dict], details=None) -> dict:
         if call.get("human_total") is not None:
             predicted_totals.append(result.total)
             human_totals.append(float(call["human_total"]))
+            if result.route == "auto_accept":
+                auto.append(float(call["human_total"]) >= pass_mark)
         if details is not None:
             details.write(json.dumps({
                 "call_id": result.call_id, "total": result.total, "human_total": call.get("human_total"),
@@ -119,6 +122,8 @@ def score(scorer: QaScorer, calls: list[dict], details=None) -> dict:
         "spearman": spearman(predicted_totals, human_totals),
         "total_mae": float(np.mean(np.abs(np.subtract(predicted_totals, human_totals)))) if human_totals else None,
         "p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95), "routes": routes,
+        # of the calls routed to auto-accept, the share a person also scored at or above the pass mark
+        "auto_accept_agreement": sum(auto) / len(auto) if auto else None,
     }
 
 
