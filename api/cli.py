@@ -73,6 +73,32 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_import_kb(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from assistant.access import Actor
+    from assistant.kb.io import ImportFailed
+    from assistant.kb.transfer import import_articles
+    from assistant.runtime import Hotline
+
+    path = Path(args.file)
+    fmt = args.format or path.suffix.lstrip(".").lower()
+    hotline = Hotline(settings)
+    hotline.migrate()
+    admin = Actor(None, "cli", "命令行导入", "admin")
+    try:
+        report = import_articles(hotline.kb, path.read_bytes(), fmt, admin, publish=args.publish)
+    except ImportFailed as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        for err in (exc.details or {}).get("errors", [])[:50]:
+            print(f"  第 {err['row']} 行 {err['field']}：{err['message']}", file=sys.stderr)
+        return 2
+    finally:
+        hotline.stop()
+    print(f"已导入 {report.imported} 条（{'已发布' if args.publish else '草稿，待审核'}）")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hotline", description="12345 热线智能助手")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -84,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int)
     p.add_argument("--no-scheduler", action="store_true", help="不在本进程运行定时任务")
     p.set_defaults(func=cmd_serve)
+    imp = sub.add_parser("import", help="导入数据").add_subparsers(dest="import_command", required=True)
+    p = imp.add_parser("kb", help="导入知识库条目（csv/xlsx/jsonl/md）")
+    p.add_argument("file")
+    p.add_argument("--format", choices=["csv", "xlsx", "jsonl", "md"])
+    p.add_argument("--publish", action="store_true", help="导入后直接发布")
+    p.set_defaults(func=cmd_import_kb)
     user = sub.add_parser("user", help="用户管理").add_subparsers(dest="user_command", required=True)
     p = user.add_parser("add", help="添加用户")
     p.add_argument("username")

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     scheduler_interval_s: float = 30.0
     sqlite_synchronous: str = "FULL"
     selfservice_rate_per_minute: int = 20
+    warm_up_models: bool = Field(default=True, description="启动时加载模型与索引（否则首次使用时加载）")
+    kb_dense: bool = Field(default=True, description="知识库使用向量检索（关闭则仅用关键词检索）")
 
     def resolved_data_dir(self) -> Path:
         return self.data_dir.expanduser().resolve()

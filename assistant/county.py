@@ -47,6 +47,17 @@ class County:
     def township_names(self) -> set[str]:
         return {t.name for t in self.townships}
 
+    def lexicon(self) -> list[str]:
+        """Place names and unit names of the county, for the tokenizer's user dictionary."""
+        words: set[str] = {self.name, self.name.removesuffix("县")}
+        for t in self.townships:
+            words.update([t.name, *t.aliases, *t.villages])
+        for place in self.raw.get("places", []):
+            words.update([place["name"], *place.get("aliases", [])])
+        for unit in self.units:
+            words.update(w for w in (unit.get("name"), unit.get("short_name")) if w)
+        return sorted(w for w in words if len(w) >= 2)
+
     def resolve_township(self, name: str) -> str:
         """The township's official name for a name or alias; raises for an unknown one."""
         name = name.strip()
@@ -137,3 +148,28 @@ def seed_county(db: Database, county: County, now: Callable[[], datetime], *, wi
                 )
                 added_users += 1
     return {"units_added": added_units, "users_added": added_users}
+
+
+def seed_knowledge_base(service: Any, county: County) -> int:
+    """Load the county's own knowledge base (``knowledge_base.jsonl``), published; idempotent."""
+    from assistant.access import Actor
+    from assistant.db.kb_models import KbArticle
+    from assistant.kb.io import read_rows, validate_rows
+
+    path = county.directory / "knowledge_base.jsonl"
+    if not path.exists():
+        return 0
+    articles, errors = validate_rows(read_rows(path.read_bytes(), "jsonl"))
+    if errors:
+        first = errors[0]
+        raise ValidationFailed(f"演示知识库第 {first.row} 条有误：{first.field} {first.message}")
+    system = Actor.system()
+    added = 0
+    with service.db.write() as s:
+        existing = set(s.scalars(select(KbArticle.code)))
+        for article in articles:
+            if article.code in existing:
+                continue
+            service.create_in(s, article, system, publish=True)
+            added += 1
+    return added

@@ -8,16 +8,22 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from assistant.auth import AuthService
+from assistant.calls import CallService
 from assistant.config import Settings
-from assistant.county import County, load_county, seed_county
+from assistant.county import County, load_county, seed_county, seed_knowledge_base
 from assistant.db.engine import Database
 from assistant.db.migrate import upgrade
 from assistant.errors import AssistantError
+from assistant.kb.desk import KnowledgeDesk
+from assistant.kb.index import KnowledgeIndex
+from assistant.kb.service import KnowledgeService
+from assistant.quality import QualityService
 from assistant.ratelimit import RateLimiter
 from assistant.scheduler import Scheduler
 from assistant.tickets.service import TicketService
 from assistant.users import UserService
 from assistant.workcalendar import WorkCalendar, covered_years
+from classifiers.qa import QaScorer
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +58,23 @@ class Hotline:
         self.tickets = TicketService(self.db, self.county, self.calendar, now)
         self.users = UserService(self.db, now)
         self.selfservice_limiter = RateLimiter(self.db, now, limit=settings.selfservice_rate_per_minute)
+        self.kb = KnowledgeService(self.db, now)
+        self.kb_index = KnowledgeIndex(self.db, self.data_dir / "indexes" / "kb", now, tz=self.county.timezone,
+                                       user_words=self.county.lexicon(), dense=settings.kb_dense)
+        self.kb_desk = KnowledgeDesk(self.db, self.kb_index, now)
+        self.calls = CallService(self.db, now, self.kb_desk)
+        self.quality = QualityService(self.db, now, QaScorer())
+        self.calls.on_end.append(self._score_after_call)
         self.scheduler = Scheduler(self.db, self.county, now, interval_s=settings.scheduler_interval_s)
         self.started_at = now()
+
+    def _score_after_call(self, call_id: int) -> None:
+        text = self.calls.recent_caller_text(call_id)
+        kb_answer = None
+        if text and self.kb_index.ready:
+            answer = self.kb_index.answer(text, k=1)
+            kb_answer = answer.suggestions[0].answer if answer.suggestions and answer.mode != "none" else None
+        self.quality.score_call(call_id, kb_answer=kb_answer)
 
     def migrate(self) -> None:
         upgrade(self.db)
@@ -61,13 +82,30 @@ class Hotline:
     def init(self, *, demo: bool) -> dict[str, int]:
         """Create or upgrade the schema and load the county (with demo users when ``demo``)."""
         self.migrate()
-        return seed_county(self.db, self.county, self.now, with_users=demo)
+        counts = seed_county(self.db, self.county, self.now, with_users=demo)
+        if demo:
+            counts["articles_added"] = seed_knowledge_base(self.kb, self.county)
+        return counts
 
     def start(self, *, scheduler: bool | None = None) -> None:
         self.migrate()
         seed_county(self.db, self.county, self.now, with_users=False)
         if self.settings.scheduler_enabled if scheduler is None else scheduler:
             self.scheduler.start()
+        if self.settings.warm_up_models:
+            self.warm_up()
+
+    def warm_up(self) -> None:
+        """Load every model once (a failure makes that capability report why, not the service fail)."""
+        try:
+            self.quality.scorer.warm_up()
+        except Exception as exc:  # noqa: BLE001
+            log.exception("quality scorer failed to load: %s", exc)
+        try:
+            self.kb_index.warm_up()
+        except Exception as exc:  # noqa: BLE001 - the rest of the service must still start
+            self.kb_index.error = f"知识库索引不可用：{exc}"
+            log.exception("knowledge index failed to load")
 
     def stop(self) -> None:
         self.scheduler.stop()
@@ -97,4 +135,6 @@ class Hotline:
                    if self.calendar.fallback == "weekends" else "将无法计算工作日，请升级 chinesecalendar")
             )
         caps["calendar"] = calendar
+        caps["knowledge_base"] = {"ok": self.kb_index.error is None, "ready": self.kb_index.ready,
+                                  "reason": self.kb_index.error}
         return caps

@@ -22,7 +22,10 @@ PG_URL = os.environ.get("HOTLINE_TEST_POSTGRES_URL")
 
 def demo_file(name: str) -> list[dict]:
     county_dir = Path(os.environ.get("HOTLINE_COUNTY_DIR", DEMO_COUNTY_DIR))
-    return json.loads((county_dir / name).read_text(encoding="utf-8"))
+    text = (county_dir / name).read_text(encoding="utf-8")
+    if name.endswith(".jsonl"):
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+    return json.loads(text)
 
 
 class Clock:
@@ -80,7 +83,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def settings(tmp_path: Path, db_url: str) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=db_url, scheduler_enabled=False)
+    return Settings(data_dir=tmp_path / "data", database_url=db_url, scheduler_enabled=False,
+                    warm_up_models=False)
 
 
 @pytest.fixture
@@ -89,6 +93,38 @@ def hotline(settings: Settings, clock: Clock) -> Iterator[Hotline]:
     hl.init(demo=True)
     yield hl
     hl.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_kb_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo county's knowledge index, built once per test session (embedding is the slow part).
+    ``HOTLINE_TEST_CACHE`` names a folder that keeps it between sessions (its fingerprint makes a
+    stale copy rebuild itself)."""
+    cache = os.environ.get("HOTLINE_TEST_CACHE")
+    root = Path(cache) / "demo-kb" if cache else tmp_path_factory.mktemp("demo-kb")
+    if root.exists():
+        import shutil
+
+        shutil.rmtree(root / "hotline.db", ignore_errors=True)
+        for leftover in root.glob("hotline.db*"):
+            leftover.unlink()
+    hl = Hotline(Settings(data_dir=root, scheduler_enabled=False, warm_up_models=False))
+    hl.init(demo=True)
+    hl.kb_index.warm_up()
+    hl.stop()
+    return root / "indexes" / "kb"
+
+
+@pytest.fixture
+def kb_hotline(hotline: Hotline, demo_kb_index: Path) -> Hotline:
+    """``hotline`` with its knowledge index warm (copied from the session build, then synced)."""
+    import shutil
+
+    target = hotline.data_dir / "indexes" / "kb"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(demo_kb_index, target)
+    hotline.kb_index.warm_up()
+    return hotline
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from fastapi.routing import APIRoute
 from tests.conftest import login_role
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", "/api/v1/vocab"),
-          ("GET", "/api/v1/regions")}
+          ("GET", "/api/v1/regions"),
+          ("POST", "/api/v1/selfservice/ask"), ("POST", "/api/v1/selfservice/tickets")}
 ADMIN_ONLY = {("GET", "/api/v1/users"), ("POST", "/api/v1/users"), ("PATCH", "/api/v1/users/{user_id}")}
 ROLES = ["agent", "unit_staff", "qa", "supervisor", "admin"]
 

@@ -124,3 +124,29 @@ def test_notices_from_scheduler(client, hotline, clock) -> None:
     assert stats[0]["unit_code"] == staff["unit_code"] and stats[0]["overdue_notices"] == 1
     assert client.get("/api/v1/notices/by-unit", headers=unit).status_code == 403
     assert client.get(f"/api/v1/tickets/{tid}", headers=unit).json()["status"] == "dispatched"
+
+
+def test_selfservice_is_rate_limited_and_answers_from_the_kb(kb_hotline) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    kb_hotline.selfservice_limiter.limit = 3
+    with TestClient(create_app(hotline=kb_hotline, start_scheduler=False)) as client:
+        r = client.post("/api/v1/selfservice/ask", json={"question": "新生娃儿么样上户口"})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["mode"] == "answer" and not body["offer_ticket"] and len(body["suggestions"]) == 1
+        r = client.post("/api/v1/selfservice/ask", json={"question": "火星上的土豆怎么种"})
+        assert r.json()["mode"] == "none" and r.json()["offer_ticket"] and r.json()["suggestions"] == []
+        r = client.post("/api/v1/selfservice/tickets", json={"phone": "13907185678", "question": "火星土豆怎么种"})
+        assert r.status_code == 201 and r.json()["number"].startswith("HF")
+        r = client.post("/api/v1/selfservice/ask", json={"question": "社保卡怎么补"})
+        assert r.status_code == 429 and "频繁" in r.json()["error"]["message"]
+        agent = login_role(client, "agent")
+        r = client.post("/api/v1/assist/suggest", json={"text": "坐席：您好。来电人：呃，我那个社保卡搞丢了，么样补办嘛"},
+                        headers=agent)
+        assert r.status_code == 200 and "社保卡" in r.json()["suggestions"][0]["question"]
+        files = {"file": ("kb.csv", "标准问,答案\n,没有问题\n".encode(), "text/csv")}
+        r = client.post("/api/v1/kb/import?format=csv", files=files, headers=agent)
+        assert r.status_code == 422 and r.json()["error"]["details"]["errors"][0]["row"] == 1

@@ -1,0 +1,189 @@
+"""Call sessions: a call's speaker-labelled segments are stored the moment they are recognised,
+each final caller segment asks the knowledge base for suggestions, and the ticket draft is
+updated (agent edits pinned, never overwritten by later segments)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+
+from assistant.access import Actor
+from assistant.db.call_models import Call, CallSegment, DraftCorrection
+from assistant.db.engine import Database
+from assistant.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from assistant.kb.desk import KnowledgeDesk
+from assistant.kb.schemas import AnswerResult
+
+log = logging.getLogger(__name__)
+Speaker = Literal["agent", "caller"] | None
+
+
+class SegmentIn(BaseModel):
+    speaker: Speaker = None
+    start: float = Field(ge=0, le=86400)
+    end: float = Field(ge=0, le=86400)
+    text: str = Field(max_length=2000)
+
+
+class SegmentPublic(SegmentIn):
+    seq: int
+
+
+class CallPublic(BaseModel):
+    id: int
+    uid: str
+    source: str
+    status: str
+    caller_number: str
+    started_at: datetime
+    ended_at: datetime | None
+    duration_s: float
+    ticket_id: int | None
+    draft: dict[str, Any]
+    pinned: list[str]
+    segments: list[SegmentPublic] = Field(default_factory=list)
+
+
+class CallUpdate(BaseModel):
+    call_id: int
+    segments: list[SegmentPublic]
+    suggestions: AnswerResult | None = None
+    draft: dict[str, Any] = Field(default_factory=dict)
+
+
+Drafter = Callable[[list[dict[str, Any]], datetime], dict[str, Any]]
+CALL_ROLES = ("agent", "supervisor", "admin")
+
+
+class CallService:
+    def __init__(self, db: Database, now: Callable[[], datetime], kb_desk: KnowledgeDesk | None = None,
+                 drafter: Drafter | None = None) -> None:
+        self.db = db
+        self.now = now
+        self.kb_desk = kb_desk
+        self.drafter = drafter  # turns + call time → draft fields (智能填单), when that model is available
+        self.on_end: list[Callable[[int], None]] = []  # e.g. quality scoring after each call
+
+    def _call(self, s, call_id: int, actor: Actor) -> Call:  # type: ignore[no-untyped-def]
+        call = s.get(Call, call_id)
+        if call is None:
+            raise NotFound(f"通话 {call_id} 不存在")
+        if actor.role not in CALL_ROLES + ("qa", "system"):
+            raise PermissionDenied("当前账号无权查看通话")
+        return call
+
+    def start(self, actor: Actor, *, caller_number: str = "", source: str = "live", uid: str | None = None) -> CallPublic:
+        actor.require(*CALL_ROLES, "system")
+        with self.db.write() as s:
+            call = Call(uid=uid or uuid.uuid4().hex, source=source, status="live", agent_id=actor.user_id,
+                        caller_number=caller_number[:32], started_at=self.now(), draft={}, pinned=[])
+            s.add(call)
+            s.flush()
+            return self._public(call, [])
+
+    def add_segments(self, call_id: int, segments: list[SegmentIn], actor: Actor, *, suggest: bool = True) -> CallUpdate:
+        """Store final segments durably, then suggest answers and refresh the draft."""
+        for seg in segments:
+            if seg.end < seg.start:
+                raise ValidationFailed("片段结束时间早于开始时间")
+        with self.db.write() as s:
+            call = self._call(s, call_id, actor)
+            if call.status != "live":
+                raise InvalidTransition("通话已结束，不能再追加转写")
+            seq = s.scalar(select(func.coalesce(func.max(CallSegment.seq), 0)).where(CallSegment.call_id == call_id))
+            stored = []
+            for seg in segments:
+                if not seg.text.strip():
+                    continue
+                seq += 1
+                s.add(CallSegment(call_id=call_id, seq=seq, speaker=seg.speaker, start=seg.start, end=seg.end,
+                                  text=seg.text.strip(), created_at=self.now()))
+                stored.append(SegmentPublic(seq=seq, **seg.model_dump()))
+            call.duration_s = max([call.duration_s] + [x.end for x in stored])
+        update = CallUpdate(call_id=call_id, segments=stored)
+        caller_text = " ".join(x.text for x in stored if x.speaker in ("caller", None))
+        if suggest and caller_text and self.kb_desk is not None:
+            update.suggestions = self.kb_desk.ask(self.recent_caller_text(call_id), channel="agent", k=3)
+        if self.drafter is not None and stored:
+            update.draft = self.refresh_draft(call_id)
+        return update
+
+    def recent_caller_text(self, call_id: int, max_chars: int = 200) -> str:
+        with self.db.read() as s:
+            rows = s.scalars(select(CallSegment.text).where(CallSegment.call_id == call_id,
+                                                            CallSegment.speaker.is_not("agent"))
+                             .order_by(CallSegment.seq.desc()).limit(5)).all()
+        return " ".join(reversed(rows))[-max_chars:]
+
+    def turns(self, call_id: int) -> list[dict[str, Any]]:
+        with self.db.read() as s:
+            rows = s.scalars(select(CallSegment).where(CallSegment.call_id == call_id).order_by(CallSegment.seq))
+            return [{"speaker": r.speaker or "caller", "start": r.start, "end": r.end, "text": r.text} for r in rows]
+
+    def refresh_draft(self, call_id: int) -> dict[str, Any]:
+        assert self.drafter is not None
+        with self.db.read() as s:
+            call = s.get(Call, call_id)
+            started, pinned, current = call.started_at, set(call.pinned or []), dict(call.draft or {})
+        fresh = self.drafter(self.turns(call_id), started)
+        merged = {k: v for k, v in fresh.items() if k not in pinned} | {k: current[k] for k in pinned if k in current}
+        with self.db.write() as s:
+            s.get(Call, call_id).draft = merged
+        return merged
+
+    def edit_draft(self, call_id: int, field: str, value: Any, actor: Actor) -> dict[str, Any]:
+        """An agent's edit: stored as a correction and pinned against later segments."""
+        actor.require(*CALL_ROLES)
+        if not field or len(field) > 32:
+            raise ValidationFailed("字段名无效")
+        with self.db.write() as s:
+            call = self._call(s, call_id, actor)
+            draft = dict(call.draft or {})
+            before = draft.get(field, {}).get("value") if isinstance(draft.get(field), dict) else draft.get(field)
+            draft[field] = {"value": value, "confidence": 1.0, "source": "agent", "spans": []}
+            call.draft = draft
+            call.pinned = sorted(set(call.pinned or []) | {field})
+            s.add(DraftCorrection(call_id=call_id, field=field, before=json.dumps(before, ensure_ascii=False),
+                                  after=json.dumps(value, ensure_ascii=False), actor=actor.display_name,
+                                  at=self.now()))
+            return draft
+
+    def end(self, call_id: int, actor: Actor) -> CallPublic:
+        with self.db.write() as s:
+            call = self._call(s, call_id, actor)
+            ended_now = call.status == "live"
+            if ended_now:
+                call.status = "ended"
+                call.ended_at = self.now()
+        if ended_now:
+            for hook in self.on_end:
+                try:
+                    hook(call_id)
+                except Exception:  # noqa: BLE001 - a failing follow-up must not lose the call
+                    log.exception("after-call step failed for call %s", call_id)
+        return self.get(call_id, actor)
+
+    def link_ticket(self, call_id: int, ticket_id: int, actor: Actor) -> None:
+        with self.db.write() as s:
+            self._call(s, call_id, actor).ticket_id = ticket_id
+
+    def get(self, call_id: int, actor: Actor) -> CallPublic:
+        with self.db.read() as s:
+            call = self._call(s, call_id, actor)
+            segs = s.scalars(select(CallSegment).where(CallSegment.call_id == call_id).order_by(CallSegment.seq))
+            return self._public(call, [SegmentPublic(seq=x.seq, speaker=x.speaker, start=x.start, end=x.end,
+                                                     text=x.text) for x in segs])
+
+    @staticmethod
+    def _public(call: Call, segments: list[SegmentPublic]) -> CallPublic:
+        return CallPublic(id=call.id, uid=call.uid, source=call.source, status=call.status,
+                          caller_number=call.caller_number, started_at=call.started_at, ended_at=call.ended_at,
+                          duration_s=call.duration_s, ticket_id=call.ticket_id, draft=dict(call.draft or {}),
+                          pinned=list(call.pinned or []), segments=segments)
