@@ -5,8 +5,8 @@ every fatal error to a person), reviewed item by item by QA staff, appealed by a
 from __future__ import annotations
 
 import random
-from dataclasses import asdict
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any, Literal
 
