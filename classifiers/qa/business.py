@@ -24,7 +24,7 @@ def _bigrams(s: str) -> set[str]:
 
 
 def _negated(f: Folded, start: int) -> bool:
-    before = f.s[max(0, start - 3):start]
+    before = f.s[max(0, start - 3) : start]
     return any(n in before for n in _NEGATORS)
 
 
@@ -42,7 +42,9 @@ def check_kb_agreement(ctx: CallContext, item: RubricItem) -> Finding:
     kb_text = (ctx.call.kb_answer or "").strip()
     if not kb_text:
         return not_applicable("未提供知识库答案，不比对")
-    answer = [i for i in ctx.of("agent") if content_chars(ctx.turns[i].text) >= item.params["answer_min_chars"]]
+    answer = [
+        i for i in ctx.of("agent") if content_chars(ctx.turns[i].text) >= item.params["answer_min_chars"]
+    ]
     if not answer:
         return Finding(True, 0.6, "坐席没有实质答复", details={"coverage": 0.0})
     kb = arabize(fold(kb_text))
@@ -50,8 +52,11 @@ def check_kb_agreement(ctx: CallContext, item: RubricItem) -> Finding:
     for q in quantities(kb):
         kb_qty.setdefault(q.unit, set()).add(q.value)
     kb_phones = {p.digits for p in phones(kb, min_digits=3)}
-    caller_qty = [(ctx.turns[i].start, q.unit, q.value) for i in ctx.of("caller")
-                  for q in quantities(arabize(ctx.folded[i]))]
+    caller_qty = [
+        (ctx.turns[i].start, q.unit, q.value)
+        for i in ctx.of("caller")
+        for q in quantities(arabize(ctx.folded[i]))
+    ]
     conflicts = []
     for i in answer:
         f = arabize(ctx.folded[i])
@@ -62,7 +67,9 @@ def check_kb_agreement(ctx: CallContext, item: RubricItem) -> Finding:
         if kb_phones:
             for p in phones(f):
                 if not _kb_phone_ok(p.digits, kb_phones, ctx.lex.always_ok_numbers):
-                    conflicts.append(evidence(ctx.turns, i, f, p.start, p.end, note=f"电话{p.digits}与知识库不符"))
+                    conflicts.append(
+                        evidence(ctx.turns, i, f, p.start, p.end, note=f"电话{p.digits}与知识库不符")
+                    )
         for kb_side, agent_side, note in ctx.lex.kb_conflicts:
             if not find_all(kb_side, kb):
                 continue
@@ -80,7 +87,9 @@ def check_kb_agreement(ctx: CallContext, item: RubricItem) -> Finding:
         evs = [evidence(ctx.turns, i, note="答复未覆盖知识库要点") for i in answer[:2]]
         return Finding(True, 0.6, f"答复未覆盖知识库要点（覆盖率{coverage:.0%}）", evs, details)
     low = coverage < item.params["min_coverage"] * 1.5
-    return Finding(False, 0.7 if low else 0.9, f"答复与知识库一致（要点覆盖率{coverage:.0%}）", details=details)
+    return Finding(
+        False, 0.7 if low else 0.9, f"答复与知识库一致（要点覆盖率{coverage:.0%}）", details=details
+    )
 
 
 def normalize_unit(name: str, ctx: CallContext) -> str:
@@ -90,7 +99,7 @@ def normalize_unit(name: str, ctx: CallContext) -> str:
         changed = False
         for prefix in ctx.lex.unit_prefixes:
             if prefix and s.startswith(prefix) and len(s) > len(prefix) + 1:
-                s, changed = s[len(prefix):], True
+                s, changed = s[len(prefix) :], True
     for short, full in sorted(ctx.lex.unit_aliases.items(), key=lambda kv: -len(kv[0])):
         if s.endswith(short) and not s.endswith(full):
             s = s[: len(s) - len(short)] + full
@@ -117,5 +126,11 @@ def check_dispatch(ctx: CallContext, item: RubricItem) -> Finding:
         details["reason"] = ctx.call.dispatch_reason
         return Finding(False, 0.7, "派单与建议不一致，已说明理由，交人工抽查", details=details)
     caller = ctx.of("caller")
-    evs = [evidence(ctx.turns, caller[0], note=f"建议派{suggested}，实际派{chosen}，未说明理由")] if caller else []
-    return Finding(True, 0.85, f"派单与建议不一致且未说明理由（建议：{suggested}；实际：{chosen}）", evs, details)
+    evs = (
+        [evidence(ctx.turns, caller[0], note=f"建议派{suggested}，实际派{chosen}，未说明理由")]
+        if caller
+        else []
+    )
+    return Finding(
+        True, 0.85, f"派单与建议不一致且未说明理由（建议：{suggested}；实际：{chosen}）", evs, details
+    )

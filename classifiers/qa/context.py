@@ -12,10 +12,31 @@ from classifiers.qa.errors import InvalidRubric
 from classifiers.qa.model import Evidence, QaCall, Turn
 from classifiers.qa.text import Folded, Phrase, compile_phrases, fold, fold_str
 
-PHRASE_LISTS = ("opening_greeting", "opening_service", "closing", "caller_dropped", "forbidden", "quote_frames",
-                "hold_notice", "caller_hold", "caller_hangup", "appeal_complaint", "appeal_not_complaint", "phone_refused",
-                "caller_anger", "agent_impatience", "abuse", "promise_commit", "promise_negated", "promise_outcome",
-                "promise_process_ok", "reporter_question", "reveal_cue", "reveal_refusal", "confidential_request")
+PHRASE_LISTS = (
+    "opening_greeting",
+    "opening_service",
+    "closing",
+    "caller_dropped",
+    "forbidden",
+    "quote_frames",
+    "hold_notice",
+    "caller_hold",
+    "caller_hangup",
+    "appeal_complaint",
+    "appeal_not_complaint",
+    "phone_refused",
+    "caller_anger",
+    "agent_impatience",
+    "abuse",
+    "promise_commit",
+    "promise_negated",
+    "promise_outcome",
+    "promise_process_ok",
+    "reporter_question",
+    "reveal_cue",
+    "reveal_refusal",
+    "confidential_request",
+)
 
 
 @dataclass(frozen=True)
@@ -41,23 +62,39 @@ def _strings(lists: Mapping[str, Any], name: str) -> list[Any]:
 
 def compile_lexicon(lists: Mapping[str, Any]) -> Lexicon:
     phrases = {name: compile_phrases(_strings(lists, name), name) for name in PHRASE_LISTS}
-    tokens = sorted({fold_str(t) for t in _strings(lists, "backchannel") if isinstance(t, str) and t}, key=len,
-                    reverse=True)
+    tokens = sorted(
+        {fold_str(t) for t in _strings(lists, "backchannel") if isinstance(t, str) and t},
+        key=len,
+        reverse=True,
+    )
     backchannel = re.compile("^(?:" + "|".join(map(re.escape, tokens)) + r"|[\W_])+$" if tokens else r"^\W*$")
     aliases = lists.get("unit_aliases") or {}
     if not isinstance(aliases, Mapping):
         raise InvalidRubric("质检词表“unit_aliases”应为对象（简称 → 全称）")
     conflicts = []
     for i, entry in enumerate(lists.get("kb_conflicts") or []):
-        if not isinstance(entry, Mapping) or not isinstance(entry.get("kb"), list) or not isinstance(
-                entry.get("agent"), list):
+        if (
+            not isinstance(entry, Mapping)
+            or not isinstance(entry.get("kb"), list)
+            or not isinstance(entry.get("agent"), list)
+        ):
             raise InvalidRubric(f"质检词表“kb_conflicts”第{i + 1}项应有 kb 和 agent 两个列表")
-        conflicts.append((compile_phrases(entry["kb"], "kb_conflicts"), compile_phrases(entry["agent"], "kb_conflicts"),
-                          str(entry.get("note") or "答复与知识库说法相反")))
-    return Lexicon(phrases, backchannel, frozenset(_strings(lists, "quote_marks")),
-                   {fold_str(k): fold_str(str(v)) for k, v in aliases.items()},
-                   tuple(fold_str(p) for p in _strings(lists, "unit_prefixes")), tuple(conflicts),
-                   frozenset(str(x) for x in lists.get("kb_hotlines_always_ok") or []))
+        conflicts.append(
+            (
+                compile_phrases(entry["kb"], "kb_conflicts"),
+                compile_phrases(entry["agent"], "kb_conflicts"),
+                str(entry.get("note") or "答复与知识库说法相反"),
+            )
+        )
+    return Lexicon(
+        phrases,
+        backchannel,
+        frozenset(_strings(lists, "quote_marks")),
+        {fold_str(k): fold_str(str(v)) for k, v in aliases.items()},
+        tuple(fold_str(p) for p in _strings(lists, "unit_prefixes")),
+        tuple(conflicts),
+        frozenset(str(x) for x in lists.get("kb_hotlines_always_ok") or []),
+    )
 
 
 @dataclass

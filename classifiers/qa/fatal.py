@@ -66,7 +66,8 @@ def _confidential_leaks(ctx: CallContext) -> list:
     ticket = ctx.ticket()
     caller = ctx.of("caller")
     confidential = ticket.get("confidential") is True or any(
-        any_hit(ctx.lex["confidential_request"], ctx.folded[i]) for i in caller)
+        any_hit(ctx.lex["confidential_request"], ctx.folded[i]) for i in caller
+    )
     others = ctx.of("other")
     if not confidential or not others:
         return []

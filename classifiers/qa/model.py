@@ -27,15 +27,25 @@ class Turn:
             turn = value
         elif isinstance(value, Mapping):
             try:
-                turn = cls(str(value["speaker"]), float(value["start"]), float(value["end"]),
-                           str(value.get("text") or ""))
+                turn = cls(
+                    str(value["speaker"]),
+                    float(value["start"]),
+                    float(value["end"]),
+                    str(value.get("text") or ""),
+                )
             except (KeyError, TypeError, ValueError) as exc:
-                raise InvalidCall(f"第{index + 1}句缺少说话人、起止时间或时间不是数字", details=str(exc)) from exc
+                raise InvalidCall(
+                    f"第{index + 1}句缺少说话人、起止时间或时间不是数字", details=str(exc)
+                ) from exc
         else:
             raise InvalidCall(f"第{index + 1}句不是对象")
         if turn.speaker not in SPEAKERS:
             raise InvalidCall(f"第{index + 1}句的说话人“{turn.speaker}”不是 agent/caller/other 之一")
-        if not (math.isfinite(turn.start) and math.isfinite(turn.end)) or turn.start < 0 or turn.end < turn.start:
+        if (
+            not (math.isfinite(turn.start) and math.isfinite(turn.end))
+            or turn.start < 0
+            or turn.end < turn.start
+        ):
             raise InvalidCall(f"第{index + 1}句的起止时间不合理（{turn.start}–{turn.end}）")
         return turn
 

@@ -8,12 +8,38 @@ from dataclasses import dataclass
 
 from classifiers.qa.text import Folded
 
-DIGIT = {"零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-         "八": 8, "九": 9}
+DIGIT = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "幺": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 POWER = {"十": 10, "百": 100, "千": 1000}
-UNITS = {"个工作日": "workday", "工作日": "workday", "个月": "month", "天": "day", "日": "day", "元": "yuan",
-         "块": "yuan", "周岁": "age", "岁": "age", "个小时": "hour", "小时": "hour", "分钟": "minute",
-         "%": "percent", "年": "year"}
+UNITS = {
+    "个工作日": "workday",
+    "工作日": "workday",
+    "个月": "month",
+    "天": "day",
+    "日": "day",
+    "元": "yuan",
+    "块": "yuan",
+    "周岁": "age",
+    "岁": "age",
+    "个小时": "hour",
+    "小时": "hour",
+    "分钟": "minute",
+    "%": "percent",
+    "年": "year",
+}
 _UNIT_RE = "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))
 _PHONE_CHARS = "0-9零〇一二三四五六七八九幺"
 _PHONE_RE = re.compile(rf"[{_PHONE_CHARS}](?:[{_PHONE_CHARS}]|[-—，,、](?=[{_PHONE_CHARS}]))*")
@@ -39,8 +65,16 @@ def cn_to_int(s: str) -> int | None:
             total += (section + (digit or 0)) * 10_000
             section, digit, last_power = 0, None, 10_000
     if digit is not None:  # 两千三 = 2300, 一万二 = 12000 (colloquial trailing digit)
-        section += digit * (last_power // 10 if last_power >= 100 and len(s) > 1 and s[-2] in POWER or
-                            last_power == 10_000 and len(s) > 1 and s[-2] == "万" else 1)
+        section += digit * (
+            last_power // 10
+            if last_power >= 100
+            and len(s) > 1
+            and s[-2] in POWER
+            or last_power == 10_000
+            and len(s) > 1
+            and s[-2] == "万"
+            else 1
+        )
     return total + section
 
 
@@ -63,8 +97,8 @@ def arabize(f: Folded) -> Folded:
         value = cn_to_int(num)
         if value is None:
             continue
-        out.append(f.s[last:m.start()])
-        pos.extend(f.pos[last:m.start()])
+        out.append(f.s[last : m.start()])
+        pos.extend(f.pos[last : m.start()])
         rep = str(value) + ("%" if pct else "")
         out.append(rep)
         pos.extend([f.pos[m.start()]] * len(rep))

@@ -38,10 +38,21 @@ CHECK_DEFAULTS: dict[str, dict[str, Any]] = {
     "abuse": {},
     "forbidden_promise": {},
 }
-ROUTING_DEFAULTS = {"auto_accept_min_score": 90.0, "auto_accept_confidence": 0.85,
-                    "auto_accept_max_deduction": 5.0, "review_below_confidence": 0.6, "sample_rate": 0.2}
-_FRACTIONS = {"model_threshold", "uncertain_band", "min_coverage", "auto_accept_confidence",
-              "review_below_confidence", "sample_rate"}
+ROUTING_DEFAULTS = {
+    "auto_accept_min_score": 90.0,
+    "auto_accept_confidence": 0.85,
+    "auto_accept_max_deduction": 5.0,
+    "review_below_confidence": 0.6,
+    "sample_rate": 0.2,
+}
+_FRACTIONS = {
+    "model_threshold",
+    "uncertain_band",
+    "min_coverage",
+    "auto_accept_confidence",
+    "review_below_confidence",
+    "sample_rate",
+}
 
 
 @dataclass(frozen=True)
@@ -134,8 +145,16 @@ def _item(raw: Any, index: int, groups: tuple[str, ...]) -> RubricItem:
     fatal = raw.get("fatal", False)
     if not isinstance(fatal, bool):
         raise InvalidRubric(f"{where}的 fatal 应为 true 或 false")
-    return RubricItem(item_id, name, group, _number(raw.get("deduction", 0), where, "deduction"), fatal, check,
-                      _params(check, raw.get("params"), where), str(raw.get("description") or ""))
+    return RubricItem(
+        item_id,
+        name,
+        group,
+        _number(raw.get("deduction", 0), where, "deduction"),
+        fatal,
+        check,
+        _params(check, raw.get("params"), where),
+        str(raw.get("description") or ""),
+    )
 
 
 def _word_lists(spec: Any, base_dir: Path) -> dict[str, Any]:
@@ -173,8 +192,11 @@ def load_rubric(source: Rubric | Mapping[str, Any] | str | Path | None = None) -
     raw_items = raw.get("items")
     if not isinstance(raw_items, list) or not raw_items:
         raise InvalidRubric("评分标准至少要有一个评分项（items）")
-    items = tuple(_item(r, i, tuple(groups)) for i, r in enumerate(raw_items) if not (
-        isinstance(r, Mapping) and r.get("enabled") is False))
+    items = tuple(
+        _item(r, i, tuple(groups))
+        for i, r in enumerate(raw_items)
+        if not (isinstance(r, Mapping) and r.get("enabled") is False)
+    )
     ids = [i.id for i in items]
     dup = sorted({x for x in ids if ids.count(x) > 1})
     if dup:
@@ -191,5 +213,14 @@ def load_rubric(source: Rubric | Mapping[str, Any] | str | Path | None = None) -
     fatal_score = _number(raw.get("fatal_score", 0), "评分标准", "fatal_score")
     if fatal_score > full:
         raise InvalidRubric("fatal_score 不能高于满分")
-    return Rubric(str(raw.get("version") or ""), str(raw.get("name") or ""), full, fatal_score, tuple(groups),
-                  routing, items, _word_lists(raw.get("word_lists"), base_dir), label)
+    return Rubric(
+        str(raw.get("version") or ""),
+        str(raw.get("name") or ""),
+        full,
+        fatal_score,
+        tuple(groups),
+        routing,
+        items,
+        _word_lists(raw.get("word_lists"), base_dir),
+        label,
+    )

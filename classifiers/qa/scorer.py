@@ -15,13 +15,20 @@ from classifiers.qa.rubric import CHECK_DEFAULTS, TONE_EXAMPLES, Rubric, RubricI
 
 Check = Callable[[CallContext, RubricItem], Finding]
 CHECKS: dict[str, Check] = {
-    "opening": service.check_opening, "closing": service.check_closing,
-    "forbidden_phrase": service.check_forbidden_phrase, "interrupt": service.check_interrupt,
-    "silence": service.check_silence, "speech_rate": service.check_speech_rate,
-    "kb_agreement": business.check_kb_agreement, "dispatch": business.check_dispatch,
-    "appeal_type": ticket.check_appeal_type, "key_facts": ticket.check_key_facts,
-    "caller_emotion": tone.check_caller_emotion, "agent_attitude": tone.check_agent_attitude,
-    "confidential_leak": fatal.check_confidential_leak, "abuse": fatal.check_abuse,
+    "opening": service.check_opening,
+    "closing": service.check_closing,
+    "forbidden_phrase": service.check_forbidden_phrase,
+    "interrupt": service.check_interrupt,
+    "silence": service.check_silence,
+    "speech_rate": service.check_speech_rate,
+    "kb_agreement": business.check_kb_agreement,
+    "dispatch": business.check_dispatch,
+    "appeal_type": ticket.check_appeal_type,
+    "key_facts": ticket.check_key_facts,
+    "caller_emotion": tone.check_caller_emotion,
+    "agent_attitude": tone.check_agent_attitude,
+    "confidential_leak": fatal.check_confidential_leak,
+    "abuse": fatal.check_abuse,
     "forbidden_promise": fatal.check_forbidden_promise,
 }
 assert set(CHECKS) == set(CHECK_DEFAULTS)
@@ -34,8 +41,13 @@ class QaScorer:
 
     ``use_model=False`` judges tone from the word lists alone (no scikit-learn needed)."""
 
-    def __init__(self, rubric: Rubric | Mapping[str, Any] | str | Path | None = None, *,
-                 tone_examples: str | Path = TONE_EXAMPLES, use_model: bool = True) -> None:
+    def __init__(
+        self,
+        rubric: Rubric | Mapping[str, Any] | str | Path | None = None,
+        *,
+        tone_examples: str | Path = TONE_EXAMPLES,
+        use_model: bool = True,
+    ) -> None:
         self.rubric: Rubric = load_rubric(rubric)
         self.lexicon: Lexicon = compile_lexicon(self.rubric.word_lists)
         self.tone_examples = Path(tone_examples)
@@ -70,16 +82,34 @@ class QaScorer:
         except QaError:
             raise
         except Exception as exc:  # one broken check must not lose the whole call's scoring
-            found = Finding(False, 0.0, f"该项检查出错，需人工复核：{type(exc).__name__}", applicable=True,
-                            details={"error": repr(exc)})
+            found = Finding(
+                False,
+                0.0,
+                f"该项检查出错，需人工复核：{type(exc).__name__}",
+                applicable=True,
+                details={"error": repr(exc)},
+            )
         deduction = 0.0
         if found.applicable and found.violated:
             per = item.params.get("per_occurrence")
-            deduction = item.deduction if not per else min(per * max(found.occurrences, 1),
-                                                              item.params.get("max_deduction", item.deduction))
-        return ItemResult(item.id, item.name, item.group, found.applicable, found.violated and found.applicable,
-                          round(deduction, 2), item.fatal, round(found.confidence, 3), found.message,
-                          found.evidence, found.details)
+            deduction = (
+                item.deduction
+                if not per
+                else min(per * max(found.occurrences, 1), item.params.get("max_deduction", item.deduction))
+            )
+        return ItemResult(
+            item.id,
+            item.name,
+            item.group,
+            found.applicable,
+            found.violated and found.applicable,
+            round(deduction, 2),
+            item.fatal,
+            round(found.confidence, 3),
+            found.message,
+            found.evidence,
+            found.details,
+        )
 
     def _weight(self, item_id: str) -> float:
         item = self.rubric.item(item_id)
@@ -97,9 +127,14 @@ class QaScorer:
         elif confidence < routing["review_below_confidence"]:
             weak = "、".join(r.name for r in scored if r.confidence < routing["review_below_confidence"])
             route, reason = "review", f"以下评分项把握不足，须人工复核：{weak}"
-        elif (total >= routing["auto_accept_min_score"] and confidence >= routing["auto_accept_confidence"]
-              and max((r.deduction for r in items), default=0.0) <= routing["auto_accept_max_deduction"]):
+        elif (
+            total >= routing["auto_accept_min_score"]
+            and confidence >= routing["auto_accept_confidence"]
+            and max((r.deduction for r in items), default=0.0) <= routing["auto_accept_max_deduction"]
+        ):
             route, reason = "auto_accept", "高分、无较重扣分且各项把握充分，自动通过"
         else:
             route, reason = "sample", f"得分或把握居中，按{routing['sample_rate']:.0%}比例抽检"
-        return QaResult(call_id, round(total, 2), fatal_hit, round(confidence, 3), route, reason, items, rb.version)
+        return QaResult(
+            call_id, round(total, 2), fatal_hit, round(confidence, 3), route, reason, items, rb.version
+        )

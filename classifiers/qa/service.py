@@ -21,8 +21,12 @@ def check_opening(ctx: CallContext, item: RubricItem) -> Finding:
         return Finding(False, 0.95, "开场白规范", details={"turn": agent[0]})
     missing = "问候语" if greet is None else "热线/服务用语"
     partial = greet is not None or service is not None
-    return Finding(True, 0.8 if partial else 0.95, f"开场白缺少{missing}",
-                   [evidence(ctx.turns, agent[0], note=f"开场白缺少{missing}")])
+    return Finding(
+        True,
+        0.8 if partial else 0.95,
+        f"开场白缺少{missing}",
+        [evidence(ctx.turns, agent[0], note=f"开场白缺少{missing}")],
+    )
 
 
 def check_closing(ctx: CallContext, item: RubricItem) -> Finding:
@@ -31,18 +35,21 @@ def check_closing(ctx: CallContext, item: RubricItem) -> Finding:
         return Finding(True, 0.9, "坐席全程没有发言，无结束语")
     last_end = ctx.turns[agent[-1]].end
     window = [i for i in agent if ctx.turns[i].end >= last_end - item.params["window_s"]]
-    window = sorted(set(window) | set(agent[-int(item.params["last_turns"]):]), key=ctx.order.index)
+    window = sorted(set(window) | set(agent[-int(item.params["last_turns"]) :]), key=ctx.order.index)
     if any(any_hit(ctx.lex["closing"], ctx.folded[i]) for i in window):
         return Finding(False, 0.95, "结束语规范")
     caller = ctx.of("caller")
     last_caller_start = ctx.turns[caller[-1]].start if caller else -1.0
     tail = [i for i in agent if ctx.turns[i].start > last_caller_start]
     if tail and any(any_hit(ctx.lex["caller_dropped"], ctx.folded[i]) for i in tail):
-        return Finding(False, 0.8, "来电人中途挂断，坐席呼叫无应答，不计结束语",
-                       details={"caller_dropped": True})
+        return Finding(
+            False, 0.8, "来电人中途挂断，坐席呼叫无应答，不计结束语", details={"caller_dropped": True}
+        )
     if caller and not tail and any_hit(ctx.lex["caller_hangup"], ctx.folded[caller[-1]]):
         return Finding(False, 0.75, "来电人主动结束通话，不计结束语", details={"caller_hung_up": True})
-    return Finding(True, 0.9, "结束时没有规范结束语", [evidence(ctx.turns, agent[-1], note="结束时没有规范结束语")])
+    return Finding(
+        True, 0.9, "结束时没有规范结束语", [evidence(ctx.turns, agent[-1], note="结束时没有规范结束语")]
+    )
 
 
 def quoted(ctx: CallContext, folded: Folded, start: int) -> bool:
@@ -109,16 +116,22 @@ def check_silence(ctx: CallContext, item: RubricItem) -> Finding:
             near += abs(gap - max_gap) < 2
         if gap > max_gap:
             recent = before[-2:]
-            notified = any(ctx.turns[i].speaker == "agent" and any_hit(ctx.lex["hold_notice"], ctx.folded[i])
-                           for i in recent)
-            caller_asked = any(ctx.turns[i].speaker == "caller" and any_hit(ctx.lex["caller_hold"], ctx.folded[i])
-                               for i in recent)
+            notified = any(
+                ctx.turns[i].speaker == "agent" and any_hit(ctx.lex["hold_notice"], ctx.folded[i])
+                for i in recent
+            )
+            caller_asked = any(
+                ctx.turns[i].speaker == "caller" and any_hit(ctx.lex["caller_hold"], ctx.folded[i])
+                for i in recent
+            )
             last = before[-1]
             if caller_asked:
                 pass
             elif not notified or gap > max_hold:
                 why = "未告知来电人等待" if not notified else f"等待超过{max_hold:.0f}秒"
-                ev = evidence(ctx.turns, last, note=f"静默{gap:.1f}秒（{cur_end:.1f}–{t.start:.1f}秒），{why}")
+                ev = evidence(
+                    ctx.turns, last, note=f"静默{gap:.1f}秒（{cur_end:.1f}–{t.start:.1f}秒），{why}"
+                )
                 found.append(replace(ev, start=round(cur_end, 2), end=round(t.start, 2)))
             else:
                 notified_gaps.append(round(gap, 1))
@@ -126,8 +139,14 @@ def check_silence(ctx: CallContext, item: RubricItem) -> Finding:
         before.append(k)
     details = {"notified_gaps_s": notified_gaps}
     if found:
-        return Finding(True, 0.75 if near else 0.9, f"长时间静默未告知{len(found)}次", found, details,
-                       occurrences=len(found))
+        return Finding(
+            True,
+            0.75 if near else 0.9,
+            f"长时间静默未告知{len(found)}次",
+            found,
+            details,
+            occurrences=len(found),
+        )
     return Finding(False, 0.8 if near else 0.95, "无未告知的长时间静默", details=details)
 
 

@@ -86,7 +86,9 @@ def compile_phrases(entries: Iterable[object], where: str) -> tuple[Phrase, ...]
                 continue
             out.append(Phrase(entry, _compile_one(entry, where)))
         elif isinstance(entry, dict) and isinstance(entry.get("phrase"), str):
-            exceptions = tuple(_compile_one(e, where) for e in entry.get("except") or [] if isinstance(e, str))
+            exceptions = tuple(
+                _compile_one(e, where) for e in entry.get("except") or [] if isinstance(e, str)
+            )
             out.append(Phrase(entry["phrase"], _compile_one(entry["phrase"], where), exceptions))
         else:
             raise InvalidRubric(f"词表“{where}”中有无法识别的条目：{entry!r}")
@@ -95,7 +97,9 @@ def compile_phrases(entries: Iterable[object], where: str) -> tuple[Phrase, ...]
 
 def find_all(phrases: Iterable[Phrase], folded: Folded) -> list[tuple[int, int, str]]:
     """Every hit of the phrases in the folded text, longest first where hits overlap."""
-    hits = sorted(((s, e, p.label) for p in phrases for s, e in p.finditer(folded)), key=lambda h: (h[0], -h[1]))
+    hits = sorted(
+        ((s, e, p.label) for p in phrases for s, e in p.finditer(folded)), key=lambda h: (h[0], -h[1])
+    )
     kept: list[tuple[int, int, str]] = []
     for h in hits:
         if kept and h[0] < kept[-1][1]:
@@ -118,8 +122,14 @@ def clause_bounds(s: str, start: int, end: int) -> tuple[int, int]:
     return left, (m.start() if m else len(s))
 
 
-def evidence(turns: list[Turn], index: int, folded: Folded | None = None, start: int | None = None,
-             end: int | None = None, note: str = "") -> Evidence:
+def evidence(
+    turns: list[Turn],
+    index: int,
+    folded: Folded | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    note: str = "",
+) -> Evidence:
     """Evidence for a span of turn ``index`` (folded offsets), or for the whole turn."""
     turn = turns[index]
     text = turn.text
@@ -129,9 +139,16 @@ def evidence(turns: list[Turn], index: int, folded: Folded | None = None, start:
         cs, ce = 0, len(text)
     n = max(len(text), 1)
     dur = turn.end - turn.start
-    return Evidence(turn=index, speaker=turn.speaker, text=text[cs:ce], char_start=cs, char_end=ce,
-                    start=round(turn.start + dur * cs / n, 2), end=round(turn.start + dur * ce / n, 2),
-                    note=note)
+    return Evidence(
+        turn=index,
+        speaker=turn.speaker,
+        text=text[cs:ce],
+        char_start=cs,
+        char_end=ce,
+        start=round(turn.start + dur * cs / n, 2),
+        end=round(turn.start + dur * ce / n, 2),
+        note=note,
+    )
 
 
 def content_chars(text: str) -> int:

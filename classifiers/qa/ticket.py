@@ -33,10 +33,14 @@ def check_appeal_type(ctx: CallContext, item: RubricItem) -> Finding:
     hits = complaint_hits(ctx)
     details = {"recorded": recorded, "caller_complaint": bool(hits)}
     if hits and ranks[recorded] < max(ranks.get("投诉", 2), ranks.get("举报", 2)):
-        evs = [evidence(ctx.turns, i, ctx.folded[i], s, e, note=f"来电人要求投诉/举报，工单记为{recorded}")
-               for i, s, e, _ in hits[:3]]
+        evs = [
+            evidence(ctx.turns, i, ctx.folded[i], s, e, note=f"来电人要求投诉/举报，工单记为{recorded}")
+            for i, s, e, _ in hits[:3]
+        ]
         return Finding(True, 0.9, f"诉求类型降级：来电人要求投诉/举报，工单记为“{recorded}”", evs, details)
-    return Finding(False, 0.9 if hits or ranks[recorded] >= 2 else 0.85, "诉求类型与通话一致", details=details)
+    return Finding(
+        False, 0.9 if hits or ranks[recorded] >= 2 else 0.85, "诉求类型与通话一致", details=details
+    )
 
 
 def _digits(value: Any) -> str:
@@ -63,20 +67,37 @@ def check_key_facts(ctx: CallContext, item: RubricItem) -> Finding:
         if caller:
             evs.append(evidence(ctx.turns, caller[0], note="工单缺少诉求内容"))
     agent_said = [(ctx.turns[i].start, ph.digits) for i in ctx.of("agent") for ph in phones(ctx.folded[i], 7)]
-    spoken = [(i, ph) for i in caller for ph in phones(ctx.folded[i], min_digits=7)
-              if not any(t < ctx.turns[i].start and ph.digits in d for t, d in agent_said)]
+    spoken = [
+        (i, ph)
+        for i in caller
+        for ph in phones(ctx.folded[i], min_digits=7)
+        if not any(t < ctx.turns[i].start and ph.digits in d for t, d in agent_said)
+    ]
     recorded = _ticket_phones(ticket)
     refused = any(find_all(ctx.lex["phone_refused"], ctx.folded[i]) for i in caller)
     if not recorded and not refused:
         problems.append("联系电话")
-        evs += [evidence(ctx.turns, i, ctx.folded[i], ph.start, ph.end, note="通话中报了电话，工单未填")
-                for i, ph in spoken[:1]]
+        evs += [
+            evidence(ctx.turns, i, ctx.folded[i], ph.start, ph.end, note="通话中报了电话，工单未填")
+            for i, ph in spoken[:1]
+        ]
     elif recorded and spoken and not any(ph.digits in recorded for _, ph in spoken):
         problems.append("联系电话与通话不一致")
-        evs += [evidence(ctx.turns, i, ctx.folded[i], ph.start, ph.end,
-                         note=f"通话中为{ph.digits}，工单为{'、'.join(recorded)}") for i, ph in spoken[:1]]
+        evs += [
+            evidence(
+                ctx.turns,
+                i,
+                ctx.folded[i],
+                ph.start,
+                ph.end,
+                note=f"通话中为{ph.digits}，工单为{'、'.join(recorded)}",
+            )
+            for i, ph in spoken[:1]
+        ]
     appeal = str(ticket.get("appeal_type") or "")
-    has_address = any(str(ticket.get(k) or "").strip() for k in ("address", "address_detail", "village", "township"))
+    has_address = any(
+        str(ticket.get(k) or "").strip() for k in ("address", "address_detail", "village", "township")
+    )
     if appeal in p["address_for"] and not has_address:
         problems.append("地址")
         place = next((i for i in caller if _PLACE.search(ctx.turns[i].text)), caller[0] if caller else None)
@@ -84,6 +105,7 @@ def check_key_facts(ctx: CallContext, item: RubricItem) -> Finding:
             evs.append(evidence(ctx.turns, place, note="需要承办的诉求，工单缺少地址"))
     details = {"problems": problems}
     if problems:
-        return Finding(True, 0.85, "工单要素不全或有误：" + "、".join(problems), evs, details,
-                       occurrences=len(problems))
+        return Finding(
+            True, 0.85, "工单要素不全或有误：" + "、".join(problems), evs, details, occurrences=len(problems)
+        )
     return Finding(False, 0.9, "工单要素完整", details=details)

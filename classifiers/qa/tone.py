@@ -37,8 +37,10 @@ class ToneModel:
             data = [(fold_str(r["text"]), int(r["label"])) for r in rows if r.get("speaker") == role]
             if len({y for _, y in data}) < 2:
                 raise InvalidRubric(f"语气样例中“{role}”缺少正例或反例")
-            model = make_pipeline(TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True),
-                                  LogisticRegression(C=4.0, class_weight="balanced", max_iter=1000))
+            model = make_pipeline(
+                TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True),
+                LogisticRegression(C=4.0, class_weight="balanced", max_iter=1000),
+            )
             model.fit([x for x, _ in data], [y for _, y in data])
             self.models_[role] = model
         return self
@@ -57,7 +59,9 @@ def load_tone_model(path: Path = TONE_EXAMPLES) -> ToneModel:
         raise InvalidRubric(f"找不到语气样例文件：{path}") from exc
     with _LOCK:
         if key not in _CACHE:
-            rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            rows = [
+                json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+            ]
             _CACHE[key] = ToneModel().fit(rows)
         return _CACHE[key]
 
@@ -65,16 +69,23 @@ def load_tone_model(path: Path = TONE_EXAMPLES) -> ToneModel:
 def _agent_rude_hits(ctx: CallContext, i: int) -> list[tuple[int, int, str]]:
     """Forbidden phrases and abuse said by the agent (not quoted) also count as a rude tone."""
     f = ctx.folded[i]
-    return [h for name in ("forbidden", "abuse") for h in find_all(ctx.lex[name], f) if not quoted(ctx, f, h[0])]
+    return [
+        h for name in ("forbidden", "abuse") for h in find_all(ctx.lex[name], f) if not quoted(ctx, f, h[0])
+    ]
 
 
 def _tone(ctx: CallContext, item: RubricItem, role: str, lexicon: str, what: str) -> Finding:
     idx = [i for i in ctx.of(role) if ctx.turns[i].text.strip()]
-    probs = ctx.tone.proba(role, [ctx.turns[i].text for i in idx]) if ctx.tone is not None else [0.0] * len(idx)
+    # without the model one word-list hit is enough: a neutral prior that one hit lifts over the threshold
+    probs = (
+        ctx.tone.proba(role, [ctx.turns[i].text for i in idx])
+        if ctx.tone is not None
+        else [item.params["model_threshold"] - _LEXICON_WEIGHT] * len(idx)
+    )
     threshold, band = item.params["model_threshold"], item.params["uncertain_band"]
     scored = []
     for i, prob in zip(idx, probs, strict=True):
-        if content_chars(ctx.turns[i].text) < _MIN_MODEL_CHARS:
+        if ctx.tone is not None and content_chars(ctx.turns[i].text) < _MIN_MODEL_CHARS:
             prob = 0.0  # a two-word reply carries no tone the model can read
         hits = find_all(ctx.lex[lexicon], ctx.folded[i])
         if role == "agent":
@@ -91,7 +102,11 @@ def _tone(ctx: CallContext, item: RubricItem, role: str, lexicon: str, what: str
     for score, i, hits, prob in scored:
         if score < threshold or len(evs) >= 3:
             break
-        note = f"{what}（模型{prob:.2f}，词表{len(hits)}处）"
+        note = (
+            f"{what}（模型{prob:.2f}，词表{len(hits)}处）"
+            if ctx.tone is not None
+            else f"{what}（词表{len(hits)}处）"
+        )
         if hits:
             s, e, _ = hits[0]
             evs.append(evidence(ctx.turns, i, ctx.folded[i], s, e, note=note))

@@ -25,11 +25,17 @@ MODEL_ITEMS = ("caller_emotion", "agent_attitude")  # the rest are rule items
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, default=None, help="labelled calls, jsonl (default: dev set)")
-    parser.add_argument("--rubric", type=Path, default=None, help="rubric json (default: the built-in rubric)")
+    parser.add_argument(
+        "--rubric", type=Path, default=None, help="rubric json (default: the built-in rubric)"
+    )
     parser.add_argument("--no-model", action="store_true", help="judge tone from the word lists only")
     parser.add_argument("--details", type=Path, default=None, help="write per-call results (jsonl) here")
-    parser.add_argument("--long-call-s", type=float, default=300.0,
-                        help="length of the synthetic long call timed for long_call_ms (default 300 s)")
+    parser.add_argument(
+        "--long-call-s",
+        type=float,
+        default=300.0,
+        help="length of the synthetic long call timed for long_call_ms (default 300 s)",
+    )
 
 
 def read_calls(path: Path) -> list[dict]:
@@ -46,7 +52,7 @@ def _ranks(values: list[float]) -> np.ndarray:
         j = i
         while j + 1 < len(arr) and arr[j + 1] == arr[i]:
             j += 1
-        ranks[order[i:j + 1]] = (i + j) / 2.0
+        ranks[order[i : j + 1]] = (i + j) / 2.0
         i = j + 1
     return ranks
 
@@ -72,8 +78,13 @@ def long_call(calls: list[dict], seconds: float) -> dict:
             if offset >= seconds:
                 break
     base = next((c for c in calls if c.get("kb_answer") and c.get("ticket")), calls[0])
-    return {"call_id": "long", "turns": turns, "ticket": base.get("ticket"), "kb_answer": base.get("kb_answer"),
-            "dispatch": base.get("dispatch")}
+    return {
+        "call_id": "long",
+        "turns": turns,
+        "ticket": base.get("ticket"),
+        "kb_answer": base.get("kb_answer"),
+        "dispatch": base.get("dispatch"),
+    }
 
 
 def score(scorer: QaScorer, calls: list[dict], details=None) -> dict:
@@ -98,13 +109,25 @@ def score(scorer: QaScorer, calls: list[dict], details=None) -> dict:
             if result.route == "auto_accept":
                 auto.append(float(call["human_total"]) >= pass_mark)
         if details is not None:
-            details.write(json.dumps({
-                "call_id": result.call_id, "total": result.total, "human_total": call.get("human_total"),
-                "route": result.route, "confidence": result.confidence,
-                "violated": [r.item_id for r in result.violations()],
-                "labelled": sorted(k for k, v in (call.get("labels") or {}).items() if v),
-                "evidence": {r.item_id: [[e.turn, e.text, e.start, e.end, e.note] for e in r.evidence]
-                             for r in result.violations()}}, ensure_ascii=False) + "\n")
+            details.write(
+                json.dumps(
+                    {
+                        "call_id": result.call_id,
+                        "total": result.total,
+                        "human_total": call.get("human_total"),
+                        "route": result.route,
+                        "confidence": result.confidence,
+                        "violated": [r.item_id for r in result.violations()],
+                        "labelled": sorted(k for k, v in (call.get("labels") or {}).items() if v),
+                        "evidence": {
+                            r.item_id: [[e.turn, e.text, e.start, e.end, e.note] for e in r.evidence]
+                            for r in result.violations()
+                        },
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
     precision, recall, support = {}, {}, {}
     for item, (tp, fp, fn, _tn) in sorted(counts.items()):
         precision[item] = tp / (tp + fp) if tp + fp else 1.0
@@ -113,15 +136,22 @@ def score(scorer: QaScorer, calls: list[dict], details=None) -> dict:
     rule = [i for i in counts if i not in MODEL_ITEMS]
     tp, fp, fn = (sum(counts[i][k] for i in rule) for k in range(3))
     return {
-        "item_precision": precision, "item_recall": recall, "item_support": support,
+        "item_precision": precision,
+        "item_recall": recall,
+        "item_support": support,
         "rule_precision_min": min((precision[i] for i in rule), default=1.0),
         "rule_recall_min": min((recall[i] for i in rule), default=1.0),
         "rule_micro_precision": tp / (tp + fp) if tp + fp else 1.0,
         "rule_micro_recall": tp / (tp + fn) if tp + fn else 1.0,
-        "calls": len(calls), "pearson": pearson(predicted_totals, human_totals),
+        "calls": len(calls),
+        "pearson": pearson(predicted_totals, human_totals),
         "spearman": spearman(predicted_totals, human_totals),
-        "total_mae": float(np.mean(np.abs(np.subtract(predicted_totals, human_totals)))) if human_totals else None,
-        "p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95), "routes": routes,
+        "total_mae": float(np.mean(np.abs(np.subtract(predicted_totals, human_totals))))
+        if human_totals
+        else None,
+        "p50_ms": percentile(times, 50),
+        "p95_ms": percentile(times, 95),
+        "routes": routes,
         # of the calls routed to auto-accept, the share a person also scored at or above the pass mark
         "auto_accept_agreement": sum(auto) / len(auto) if auto else None,
     }
@@ -141,14 +171,24 @@ def run(args: argparse.Namespace) -> dict:
         t = time.perf_counter()
         scorer.run(big)
         runs.append((time.perf_counter() - t) * 1000)
-    figures.update({"warm_up_s": round(warm_s, 3), "long_call_ms": round(statistics.median(runs), 1),
-                    "long_call_s": round(big["turns"][-1]["end"], 1), "long_call_turns": len(big["turns"]),
-                    "tone": "lexicon" if args.no_model else "lexicon+model"})
-    print(f"calls {figures['calls']}  pearson {figures['pearson']}  spearman {figures['spearman']}  "
-          f"p95 {figures['p95_ms']:.1f} ms  long call ({figures['long_call_s']} s) {figures['long_call_ms']} ms")
+    figures.update(
+        {
+            "warm_up_s": round(warm_s, 3),
+            "long_call_ms": round(statistics.median(runs), 1),
+            "long_call_s": round(big["turns"][-1]["end"], 1),
+            "long_call_turns": len(big["turns"]),
+            "tone": "lexicon" if args.no_model else "lexicon+model",
+        }
+    )
+    print(
+        f"calls {figures['calls']}  pearson {figures['pearson']}  spearman {figures['spearman']}  "
+        f"p95 {figures['p95_ms']:.1f} ms  long call ({figures['long_call_s']} s) {figures['long_call_ms']} ms"
+    )
     print(f"{'item':<20}{'P':>6}{'R':>6}  violated/compliant")
     for item in figures["item_precision"]:
         s = figures["item_support"][item]
-        print(f"{item:<20}{figures['item_precision'][item]:>6.2f}{figures['item_recall'][item]:>6.2f}  "
-              f"{s['violated']}/{s['compliant']}")
+        print(
+            f"{item:<20}{figures['item_precision'][item]:>6.2f}{figures['item_recall'][item]:>6.2f}  "
+            f"{s['violated']}/{s['compliant']}"
+        )
     return figures

@@ -14,7 +14,9 @@ DEV = Path(__file__).resolve().parents[2] / "eval" / "dev" / "qa"
 
 
 def load(name: str) -> list[dict]:
-    return [json.loads(line) for line in (DEV / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line) for line in (DEV / name).read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 def test_jsonl_is_built_from_the_hand_written_scripts():

@@ -10,9 +10,23 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ITEMS = ("opening", "closing", "forbidden_phrase", "interrupt", "silence", "speech_rate",
-         "kb_agreement", "dispatch", "appeal_type", "key_facts", "caller_emotion", "agent_attitude",
-         "confidential_leak", "abuse", "forbidden_promise")
+ITEMS = (
+    "opening",
+    "closing",
+    "forbidden_phrase",
+    "interrupt",
+    "silence",
+    "speech_rate",
+    "kb_agreement",
+    "dispatch",
+    "appeal_type",
+    "key_facts",
+    "caller_emotion",
+    "agent_attitude",
+    "confidential_leak",
+    "abuse",
+    "forbidden_promise",
+)
 SPEAKERS = {"A": "agent", "C": "caller", "O": "other"}
 
 
@@ -55,8 +69,9 @@ def parse(text: str) -> list[dict]:
             start, end, words = rest.split(" ", 2)
             if float(end) <= float(start):
                 raise ValueError(f"line {lineno}: end before start")
-            cur["turns"].append({"speaker": SPEAKERS[key], "start": float(start), "end": float(end),
-                                 "text": words.strip()})
+            cur["turns"].append(
+                {"speaker": SPEAKERS[key], "start": float(start), "end": float(end), "text": words.strip()}
+            )
             continue
         name, _, value = line.partition(":")
         value = value.strip()
