@@ -21,11 +21,12 @@ if TYPE_CHECKING:
 _NOUN = (r"组|号|路|公路|街|巷子|巷|(?<=[村路门河渡井巷桥街洞])口|桥|楼|栋|单元|小区|学校|小学|中学|一中|幼儿园|医院|卫生院|"
          r"卫生室|村委会|市场|超市|车站|广场|河|沟|坡|湾|弯弯|弯|坎|石坎|林子|林|厂|站|店|馆|公司|网吧|花园|苑|家园|人家|坝子|渡口|"
          r"涵洞|窗口|遗址|旧址|景区|峡谷|茶园|大楼|银行|支行|工地|墙|山|洞|池|井|水库|码头|停车场|护栏|护坡|保护区|公园|陵园|"
-         r"爵府|中心|派出所|邮局|加油站|砖厂|茶厂|养殖场|水沟|水渠|工地|承包地|菜地")
+         r"爵府|中心|派出所|邮局|邮政所|加油站|砖厂|茶厂|养殖场|水沟|水渠|工地|承包地|菜地|池塘|水塘|塘|村道|马路|道路|安置点|政府")
 _POSITION = r"门口|旁边|对面|附近|后面|前面|下面|上面|边上|边|里头|里面|外面|一带|头|上|下"
 LOC = re.compile(rf"(?:{_NOUN})(?:{_POSITION})?")
+_INSTITUTION = re.compile(r"^(?:人民)?(?:政府|卫生院|派出所|中心小学|小学|中学|财政所|便民服务中心|敬老院|供电所|信用社|邮政所|中心学校)")
 _STARTS_POSITION = re.compile(rf"^(?:的)?(?:{_POSITION}|{_NOUN})")
-_LEAD = re.compile(r"^(?:[，,、\s]|那个|这个|的|那边|这边|那里|那儿|那哈儿|就是|就在|在|呃|嗯|我们村|我们组|我们这|我们那|我们|"
+_LEAD = re.compile(r"^(?:[，,、\s]|从|那个|这个|的|那边|这边|那里|那儿|那哈儿|就是|就在|在|呃|嗯|我们村|我们组|我们这|我们那|我们|"
                    r"我屋|我家|村里的|村里|的话|这一片|那一片|街上|镇上|上(?![面头边])|里的|村的|那一截|一家|一个|有个|有一个|有一家|靠|叫什么|叫做|叫)+")
 _TAIL = re.compile(r"(?:那里|那儿|那哈儿|那一片|这一片|那一截|那一段|那一块|那一排|的样子|那边|这边|里头|里面|里|的)+$")
 _FILLER = re.compile(r"呃|嗯|那个|就是说")
@@ -43,7 +44,7 @@ def clean_phrase(text: str) -> str:
     return _TAIL.sub("", text).strip("，,。 ")
 
 
-def loc_phrase(text: str, shortest: bool = False) -> str | None:
+def loc_phrase(text: str, shortest: bool = False, generic: bool = False) -> str | None:
     """The location phrase at the start of ``text``: up to its last (or first) place noun."""
     phrase = clean_phrase(re.split(r"[，,。？！?!；;]", text, maxsplit=1)[0])
     ends = [m.end() for m in LOC.finditer(phrase)]
@@ -51,7 +52,7 @@ def loc_phrase(text: str, shortest: bool = False) -> str | None:
         return None
     cut = next((e for e in ends if e >= 2), ends[0]) if shortest else ends[-1]
     phrase = _TAIL.sub("", phrase[:cut])
-    if _VERBISH.search(phrase) or _PRONOUN.match(phrase) or phrase in _GENERIC:
+    if _VERBISH.search(phrase) or _PRONOUN.match(phrase) or (phrase in _GENERIC and not generic):
         return None
     if (len(phrase) < 2 and phrase not in "桥井坡沟") or len(phrase) > 20:
         return None
@@ -73,10 +74,10 @@ def address_detail(turns: list[Turn], votes: list[Vote], village: str | None) ->
         if (v.turn, v.mention.end) in starts or (v.turn, v.mention.end + 1) in starts:
             continue  # "铁炉白族乡江口村二组": the detail follows the last place of the chain
         rest = re.split(r"[，,。？！?!；;]", turn.text[v.mention.end:], maxsplit=1)[0]
-        glued = v.mention.reading.kind != "township" and _STARTS_POSITION.match(rest)
+        glued = _INSTITUTION.match(rest) if v.mention.reading.kind == "township" else _STARTS_POSITION.match(rest)
         landmark = _landmark(v)
         if glued or landmark:
-            tail = loc_phrase(rest) if glued else None
+            tail = loc_phrase(rest, generic=True) if glued or _STARTS_POSITION.match(rest) else None
             phrase = v.mention.surface + (tail or "")
             start, weight = v.mention.start, v.weight * (0.9 if landmark and not tail else 1.0)
         else:

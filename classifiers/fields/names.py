@@ -33,13 +33,13 @@ _STOP = set("的了啊哈呀嘛呢吧是在就电身我你他她这那们哦噢�
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 _ASK_CALL = re.compile(rf"叫我(?P<n>[老小]{_SURNAME})(?:就行|就可以|就好|嘛|吧|[，,。！]|$)")
-_FULL = re.compile(rf"(?:我(?:的名字)?[，,]?叫|我的名字是|名字叫|我是|本人|村民|居民|联系人[:：]?|姓名[:：]?)(?P<n>{_SURNAME}[\u4e00-\u9fff]{{1,2}})")
+_FULL = re.compile(rf"(?:我(?:的名字)?[，,]?叫|大名(?:叫|是)?|学名(?:叫|是)?|我的名字是|名字叫|我是|本人|村民|居民|联系人[:：]?|姓名[:：]?)(?P<n>{_SURNAME}[\u4e00-\u9fff]{{1,2}})")
 _SURNAME_ONLY = re.compile(rf"(?:^|[，,。！!？?\s]|我|免贵|就|嗯|也)姓(?P<n>{_SURNAME})(?![名氏])")
 _SURNAME_THEN_NAME = re.compile(rf"姓(?P<s>{_SURNAME})[，,、\s]*(?:叫)?(?P=s)(?P<g>[\u4e00-\u9fff]{{1,2}})")
 _SELF_FORM = re.compile(rf"(?P<n>{_SURNAME}{_FORM})")
 _VOC_BEFORE = re.compile(r"(?:^|[，,。！!？?]|好的|嗯|哦|那|请问)[\s，,]*$")
 _VOC_AFTER = re.compile(r"^(?:[，,]|您|是吧|吗|还是|对吧|，您|。|？|\?|$)")
-_NOT_VOC_BEFORE = re.compile(r"(?:的|个|那|这|位|跟|和|找|叫|还是)$")
+_NOT_VOC_BEFORE = re.compile(r"(?:(?<!好)的|个|那|这|位|跟|和|找|叫|还是)$")
 
 
 @dataclass
@@ -82,6 +82,8 @@ def _full_names(turns: list[Turn], i: int, places: frozenset[str]) -> list[NameG
         follow = text[end:end + 1]
         if m.group(0).startswith("我是") and follow and follow not in "，,。！!？?啊哈呀":
             continue
+        if m.group(0).startswith(("大名", "学名")) and "我叫" not in text[:m.start()]:
+            continue  # "叫向老三，大名叫向德福" is the old man's name
         if any(p in raw for p in places) or name[sl:] in _FORMS:
             if name[sl:] in _FORMS:
                 out.append(NameGuess(name, 2, i, span_of(turns, i, m.start("n"), end), 0.8))

@@ -265,6 +265,8 @@ def _resolve(text: str, group: list[_Tok], habits: list[_Tok], call_time: dt.dat
             minute = _minute(clock.m.group("minute"))
         h, shift = _hour(period, hour, anchored=bool(days))
         base = date or today
+        if period is None and base == today and h < 12 and dt.time(h + 12, minute) <= call_time.time():
+            h = h + 12  # "刚才，七点多钟" in an evening call
         value: dt.date | dt.datetime = dt.datetime.combine(base + dt.timedelta(days=shift), dt.time(h % 24, minute),
                                                            tzinfo=call_time.tzinfo)
         if not days and value > call_time + dt.timedelta(minutes=30):
