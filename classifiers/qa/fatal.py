@@ -43,23 +43,34 @@ def check_forbidden_promise(ctx: CallContext, item: RubricItem) -> Finding:
     return Finding(False, 0.9, "未发现违规承诺")
 
 
-def _reporter_leaks(ctx: CallContext, answer_turns: int) -> list:
-    found = []
+def _reporter_leaks(ctx: CallContext, answer_turns: int) -> tuple[list, list]:
+    """Identity cues the agent gave after the caller asked who reported them; and the questions
+    that got neither a cue nor a clear refusal (those go to a person)."""
+    found, unrefused = [], []
     agent = ctx.of("agent")
     for i in ctx.of("caller"):
-        if not any_hit(ctx.lex["reporter_question"], ctx.folded[i]):
+        hit = any_hit(ctx.lex["reporter_question"], ctx.folded[i])
+        if not hit:
             continue
-        start = ctx.turns[i].start
+        start, refused, leaked = ctx.turns[i].start, False, False
         for j in [a for a in agent if ctx.turns[a].start >= start][:answer_turns]:
             f = ctx.folded[j]
             refusals = find_all(ctx.lex["reveal_refusal"], f)
+            refused = refused or bool(refusals)
             for s, e, _ in find_all(ctx.lex["reveal_cue"], f):
                 left, right = clause_bounds(f.s, s, e)
                 if any(left <= rs < right for rs, _, _ in refusals):
                     continue
                 found.append(evidence(ctx.turns, j, f, s, e, note="向被反映人透露反映人身份线索"))
+                leaked = True
                 break
-    return found
+        if not refused and not leaked:
+            unrefused.append(
+                evidence(
+                    ctx.turns, i, ctx.folded[i], hit[0], hit[1], note="来电人追问反映人身份，坐席未明确保密"
+                )
+            )
+    return found, unrefused
 
 
 def _confidential_leaks(ctx: CallContext) -> list:
@@ -91,7 +102,10 @@ def _confidential_leaks(ctx: CallContext) -> list:
 
 
 def check_confidential_leak(ctx: CallContext, item: RubricItem) -> Finding:
-    found = _reporter_leaks(ctx, int(item.params["answer_turns"])) + _confidential_leaks(ctx)
+    found, unrefused = _reporter_leaks(ctx, int(item.params["answer_turns"]))
+    found += _confidential_leaks(ctx)
     if found:
         return Finding(True, 0.85, "泄露来电人/反映人信息", found, occurrences=len(found))
+    if unrefused:
+        return Finding(False, 0.5, "来电人追问反映人身份，坐席未明确表示保密，须人工复核", unrefused)
     return Finding(False, 0.9, "未发现泄露来电人信息")

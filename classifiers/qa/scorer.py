@@ -133,6 +133,9 @@ class QaScorer:
             and max((r.deduction for r in items), default=0.0) <= routing["auto_accept_max_deduction"]
         ):
             route, reason = "auto_accept", "高分、无较重扣分且各项把握充分，自动通过"
+            flags = [r.name for r in items if r.violated and not r.fatal and self._weight(r.item_id) == 0]
+            if flags:  # an angry caller is where misconduct hides: never wave such a call through
+                route, reason = "sample", f"{'、'.join(flags)}，按比例抽检"
         else:
             route, reason = "sample", f"得分或把握居中，按{routing['sample_rate']:.0%}比例抽检"
         return QaResult(

@@ -20,6 +20,7 @@ _LOCK = threading.Lock()
 _LEXICON_WEIGHT = 0.25
 _EXCLAIM_WEIGHT = 0.1
 _MIN_MODEL_CHARS = 5
+_CURT_WEIGHT = 0.4
 
 
 class ToneModel:
@@ -74,6 +75,14 @@ def _agent_rude_hits(ctx: CallContext, i: int) -> list[tuple[int, int, str]]:
     ]
 
 
+def _curt(ctx: CallContext, i: int) -> bool:
+    """A bare fragment of at most three characters that is neither back-channel nor polite."""
+    text = ctx.folded[i].s
+    if content_chars(text) > 3 or ctx.lex.backchannel.match(text):
+        return False
+    return not any(ch in text for ch in "你请谢好喂")
+
+
 def _tone(ctx: CallContext, item: RubricItem, role: str, lexicon: str, what: str) -> Finding:
     idx = [i for i in ctx.of(role) if ctx.turns[i].text.strip()]
     # without the model one word-list hit is enough: a neutral prior that one hit lifts over the threshold
@@ -92,6 +101,10 @@ def _tone(ctx: CallContext, item: RubricItem, role: str, lexicon: str, what: str
             hits = sorted(set(hits) | set(_agent_rude_hits(ctx, i)))
         score = prob + _LEXICON_WEIGHT * min(len(hits), 2) + _EXCLAIM_WEIGHT * ("!" in ctx.folded[i].s)
         scored.append((score, i, hits, prob))
+    if role == "agent":
+        curt = [i for i in idx if _curt(ctx, i)]
+        if len(curt) >= 2:  # one-word orders (“地址。” “电话。” “说。”) in a row: a curt agent
+            scored.append((_CURT_WEIGHT * len(curt), curt[0], [], 0.0))
     scored.sort(key=lambda x: -x[0])
     top = scored[0][0] if scored else 0.0
     details = {"max_score": round(top, 3), "method": "lexicon+model" if ctx.tone is not None else "lexicon"}

@@ -274,3 +274,33 @@ def test_malformed_calls_are_refused_in_chinese(scorer, bad):
     with pytest.raises(InvalidCall) as err:
         scorer.run(bad)
     assert err.value.code == "invalid_call" and any("\u4e00" <= ch <= "\u9fff" for ch in str(err.value))
+
+
+def test_reporter_question_without_a_clear_refusal_goes_to_a_person(scorer):
+    r = scorer.run(
+        call(("caller", 4.5, 9.0, "是不是我隔壁那家打的电话？"), ("agent", 9.5, 12.0, "这个嘛，你自己想。"))
+    )
+    item = r.item("confidential_leak")
+    assert not item.violated and item.confidence < 0.6 and r.route == "review"
+
+
+def test_angry_caller_keeps_a_clean_call_from_auto_accept(scorer):
+    r = scorer.run(
+        call(
+            ("caller", 4.5, 10.0, "你们到底管不管？打了三回了，气死人了！"),
+            ("agent", 10.5, 15.0, "理解您的心情，我马上给您登记。"),
+        )
+    )
+    assert r.item("caller_emotion").violated and r.total == 100 and r.route == "sample"
+
+
+def test_one_word_orders_read_as_curt(scorer):
+    r = scorer.run(
+        call(
+            ("caller", 4.5, 10.0, "我们村的路被滑坡堵了。"),
+            ("agent", 10.5, 11.2, "地址。"),
+            ("caller", 11.6, 13.0, "五里乡南村。"),
+            ("agent", 13.4, 14.0, "电话。"),
+        )
+    )
+    assert r.item("agent_attitude").violated
