@@ -22,6 +22,7 @@ from classifiers.callback.errors import (
     InvalidKeypressError,
     InvalidSettingError,
     ModelUnavailableError,
+    ModelVersionError,
     NotFittedError,
     TrainingDataError,
 )
@@ -46,6 +47,6 @@ __all__ = [
     "ACTION_RECORD", "ACTION_REOPEN", "DEFAULT_KEY_MAP", "EXTERNAL_SIDE", "REASON_CODES", "RESOLUTIONS",
     "SATISFACTIONS", "UNIT_SIDE", "UNKNOWN_SIDE", "CallbackError", "CallbackOutcomeClassifier",
     "CallbackOutcomeReader", "EmptyReplyError", "InvalidKeypressError", "InvalidSettingError",
-    "ModelUnavailableError", "NotFittedError", "Outcome", "ReasonSuggestion", "TrainingDataError",
+    "ModelUnavailableError", "ModelVersionError", "NotFittedError", "Outcome", "ReasonSuggestion", "TrainingDataError",
     "callback_script", "caller_reply", "load_model", "read_keys", "rule_reading", "suggest_reason", "train",
 ]

@@ -6,6 +6,7 @@ keys) into an :class:`Outcome`. The agent confirms it with one click; a person c
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -15,7 +16,12 @@ import numpy as np
 
 from classifiers.callback.cues import evidence, normalize
 from classifiers.callback.dialogue import caller_reply
-from classifiers.callback.errors import EmptyReplyError, InvalidSettingError, ModelUnavailableError
+from classifiers.callback.errors import (
+    EmptyReplyError,
+    InvalidSettingError,
+    ModelUnavailableError,
+    ModelVersionError,
+)
 from classifiers.callback.ivr import check_key_map, read_keys
 from classifiers.callback.labels import (
     ACTIONS,
@@ -45,9 +51,24 @@ def load_model(path: str | Path | None = None) -> CallbackOutcomeClassifier:
     with _cache_lock:
         model = _cache.get(key)
         if model is None:
-            model = CallbackOutcomeClassifier.load(p)
+            try:
+                model = CallbackOutcomeClassifier.load(p)
+            except ModelVersionError:
+                if p != DEFAULT_MODEL_PATH:
+                    raise
+                model = _refit_shipped()  # the shipped replies are in the package: refit in memory
             _cache[key] = model
     return model
+
+
+def _refit_shipped() -> CallbackOutcomeClassifier:
+    from classifiers.callback.train import DEFAULT_TRAIN, read_rows
+
+    params = json.loads((DEFAULT_MODEL_PATH.parent / "model.json").read_text(encoding="utf-8"))["params"]
+    rows = read_rows(DEFAULT_TRAIN)
+    return CallbackOutcomeClassifier(**params).fit(
+        [r["text"] for r in rows], [(r["resolution"], r["satisfaction"]) for r in rows],
+        [r.get("reason_side") for r in rows])
 
 
 class CallbackOutcomeReader:

@@ -39,6 +39,11 @@ class ModelUnavailableError(CallbackError):
     message = "回访识别模型不可用，请检查模型文件或重新训练"
 
 
+class ModelVersionError(ModelUnavailableError):
+    code = "model_version"
+    message = "回访识别模型与当前 scikit-learn 版本不符，请重新训练"
+
+
 class NotFittedError(CallbackError):
     code = "not_fitted"
     message = "回访识别模型尚未训练"

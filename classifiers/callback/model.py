@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import sklearn
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
@@ -23,6 +24,7 @@ from threadpoolctl import threadpool_limits
 from classifiers.callback.errors import (
     InvalidSettingError,
     ModelUnavailableError,
+    ModelVersionError,
     NotFittedError,
     TrainingDataError,
 )
@@ -158,17 +160,22 @@ class CallbackOutcomeClassifier(ClassifierMixin, BaseEstimator):
 
     # ---------------------------------------------------------------- persistence
     def save(self, path: str | Path) -> Path:
-        """Pickle the fitted model to ``path`` (joblib-compatible)."""
+        """Pickle the fitted model to ``path``, behind a header naming the scikit-learn version."""
         self._fitted()
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"format": FORMAT_VERSION, "sklearn": sklearn.__version__,
+                   "model": pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)}
         with open(path, "wb") as f:
-            pickle.dump({"format": FORMAT_VERSION, "model": self}, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(payload, f, protocol=pickle.HIGHEST_PROTOCOL)
         return path
 
     @classmethod
     def load(cls, path: str | Path) -> CallbackOutcomeClassifier:
-        """Load a model written by :meth:`save` (only load files the project or county wrote)."""
+        """Load a model written by :meth:`save` (only load files the project or county wrote).
+
+        A model pickled by another scikit-learn version raises :class:`ModelVersionError` before
+        it is unpickled: retrain it (``python -m classifiers.callback.train``)."""
         path = Path(path)
         try:
             with open(path, "rb") as f:
@@ -177,8 +184,15 @@ class CallbackOutcomeClassifier(ClassifierMixin, BaseEstimator):
             raise ModelUnavailableError(f"回访识别模型文件不存在：{path}") from exc
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError) as exc:
             raise ModelUnavailableError(f"回访识别模型文件无法读取：{path}") from exc
-        ok = isinstance(payload, dict) and payload.get("format") == FORMAT_VERSION
-        model = payload.get("model") if ok else None
+        if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION:
+            raise ModelUnavailableError(f"回访识别模型文件格式不符：{path}")
+        if payload.get("sklearn") != sklearn.__version__:
+            raise ModelVersionError(
+                f"回访识别模型由 scikit-learn {payload.get('sklearn')} 训练，当前为 {sklearn.__version__}，请重新训练")
+        try:
+            model = pickle.loads(payload["model"])  # noqa: S301
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, KeyError) as exc:
+            raise ModelUnavailableError(f"回访识别模型文件无法读取：{path}") from exc
         if not isinstance(model, cls):
-            raise ModelUnavailableError(f"回访识别模型文件版本不符：{path}")
+            raise ModelUnavailableError(f"回访识别模型文件格式不符：{path}")
         return model

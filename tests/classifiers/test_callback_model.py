@@ -93,3 +93,23 @@ def test_shipped_model_figures_are_recorded() -> None:
     figures = json.loads((DEFAULT_TRAIN.parent / "model.json").read_text(encoding="utf-8"))
     assert figures["train_rows"] == len(ROWS) >= 400
     assert figures["model_bytes"] < 5_000_000
+
+
+def test_model_from_another_sklearn_version(tmp_path, monkeypatch) -> None:
+    import pickle
+    import shutil
+
+    from classifiers.callback import ModelVersionError, component
+
+    stale = tmp_path / "model.pkl"
+    stale.write_bytes(pickle.dumps({"format": 1, "sklearn": "0.0.1", "model": b""}))
+    with pytest.raises(ModelVersionError):
+        CallbackOutcomeClassifier.load(stale)
+    with pytest.raises(ModelVersionError):
+        CallbackOutcomeReader(stale).warm_up()
+    # the shipped model is refitted in memory from the shipped replies instead
+    shutil.copy(DEFAULT_TRAIN.parent / "model.json", tmp_path / "model.json")
+    monkeypatch.setattr(component, "DEFAULT_MODEL_PATH", stale)
+    refitted = component.load_model()
+    assert refitted.n_train_ == len(ROWS)
+    assert tuple(refitted.predict(["解决了，很满意"])[0]) == ("解决", "满意")
