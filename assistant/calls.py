@@ -174,6 +174,32 @@ class CallService:
         with self.db.write() as s:
             self._call(s, call_id, actor).ticket_id = ticket_id
 
+    def prefill(self, call_id: int, actor: Actor) -> dict[str, Any]:
+        """The draft as ticket fields (values only), for the agent's form."""
+        call = self.get(call_id, actor)
+        values = {k: (v.get("value") if isinstance(v, dict) else v) for k, v in call.draft.items()}
+        phones = values.get("phones") or []
+        out = {
+            "caller_name": values.get("caller_name") or "",
+            "caller_number": call.caller_number,
+            "contact_number": phones[0] if phones else call.caller_number,
+            "id_number": values.get("id_number") or "",
+            "confidential": bool(values.get("confidential")),
+            "callback_ok": values.get("callback_ok") is not False,
+            "appeal_type": values.get("appeal_type") or "咨询",
+            "title": values.get("title") or "",
+            "content": values.get("summary") or "",
+            "township": values.get("township") or "",
+            "village": values.get("village") or "",
+            "address_detail": values.get("address_detail") or "",
+            "event_time": values.get("event_time"),
+            "urgency": values.get("urgency") or "一般",
+            "call_id": call.uid,
+        }
+        if isinstance(values.get("category"), list):
+            out["category"] = values["category"]
+        return out
+
     def get(self, call_id: int, actor: Actor) -> CallPublic:
         with self.db.read() as s:
             call = self._call(s, call_id, actor)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from assistant.auth import hash_password
+from assistant.callbacks import CallbackPolicy
 from assistant.db.engine import Database
 from assistant.db.models import Unit, User
 from assistant.errors import ValidationFailed
@@ -41,6 +42,7 @@ class County:
     units: list[dict[str, Any]]
     users: list[dict[str, Any]]
     policy: TimePolicy
+    callback_policy: CallbackPolicy
     directory: Path
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -99,6 +101,7 @@ def load_county(directory: Path) -> County:
         units=units,
         users=users,
         policy=policy,
+        callback_policy=CallbackPolicy.load(directory / "callback_policy.json"),
         directory=directory,
         raw=info,
     )

@@ -104,7 +104,7 @@ class QualityService:
                                   "kb_answer": kb_answer})
         route = result.route
         if route == "sample":  # middling: a share goes to a person, the rest is accepted
-            route = "review" if self.rng.random() < self.sample_rate else "auto_pass"
+            route = "review" if self.rng.random() < self.sample_rate else "auto_accept"
         status = "pending" if route == "review" or result.fatal else "accepted"
         items = [asdict(i) for i in result.items]
         with self.db.write() as s:

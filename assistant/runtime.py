@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from assistant.auth import AuthService
+from assistant.callback_service import CallbackDesk
 from assistant.calls import CallService
 from assistant.config import Settings
 from assistant.county import County, load_county, seed_county, seed_knowledge_base
@@ -23,6 +24,9 @@ from assistant.scheduler import Scheduler
 from assistant.tickets.service import TicketService
 from assistant.users import UserService
 from assistant.workcalendar import WorkCalendar, covered_years
+from classifiers.callback import CallbackOutcomeReader
+from classifiers.callback.script import callback_script
+from classifiers.fields import FieldExtractor
 from classifiers.qa import QaScorer
 
 log = logging.getLogger(__name__)
@@ -62,9 +66,14 @@ class Hotline:
         self.kb_index = KnowledgeIndex(self.db, self.data_dir / "indexes" / "kb", now, tz=self.county.timezone,
                                        user_words=self.county.lexicon(), dense=settings.kb_dense)
         self.kb_desk = KnowledgeDesk(self.db, self.kb_index, now)
-        self.calls = CallService(self.db, now, self.kb_desk)
+        self.field_extractor = FieldExtractor(self.county.raw)
+        self.calls = CallService(self.db, now, self.kb_desk, drafter=self.draft)
         self.quality = QualityService(self.db, now, QaScorer())
         self.calls.on_end.append(self._score_after_call)
+        self.callback_reader = CallbackOutcomeReader()
+        self.callbacks = CallbackDesk(self.db, self.tickets, self.calendar, self.county.callback_policy, now,
+                                      reader=self._read_callback, scripter=self._callback_script,
+                                      hotline_name=f"{self.county.name}{self.county.raw.get('hotline', '12345')}热线")
         self.scheduler = Scheduler(self.db, self.county, now, interval_s=settings.scheduler_interval_s)
         self.started_at = now()
 
@@ -75,6 +84,23 @@ class Hotline:
             answer = self.kb_index.answer(text, k=1)
             kb_answer = answer.suggestions[0].answer if answer.suggestions and answer.mode != "none" else None
         self.quality.score_call(call_id, kb_answer=kb_answer)
+
+    def draft(self, turns: list[dict[str, Any]] | str, call_time: datetime) -> dict[str, Any]:
+        """智能填单: the ticket draft from a transcript or a written message."""
+        local = call_time.astimezone(self.county.timezone)
+        return self.field_extractor.run(turns, local).to_dict()
+
+    def _read_callback(self, transcript: str, keys: str) -> dict[str, Any]:
+        from dataclasses import asdict
+
+        outcome = self.callback_reader.run(keys=keys) if keys else self.callback_reader.run(transcript)
+        data = asdict(outcome)
+        data["reopen_suggested"] = outcome.reopen
+        return data
+
+    @staticmethod
+    def _callback_script(*, caller: str, appeal: str, reply: str, agent: str, hotline: str) -> str:
+        return callback_script(caller, appeal, reply, agent, hotline)
 
     def migrate(self) -> None:
         upgrade(self.db)
@@ -97,6 +123,10 @@ class Hotline:
 
     def warm_up(self) -> None:
         """Load every model once (a failure makes that capability report why, not the service fail)."""
+        try:
+            self.field_extractor.warm_up()
+        except Exception as exc:  # noqa: BLE001
+            log.exception("form filling failed to load: %s", exc)
         try:
             self.quality.scorer.warm_up()
         except Exception as exc:  # noqa: BLE001

@@ -10,7 +10,7 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from assistant.db import call_models, kb_models, qa_models  # noqa: F401
+from assistant.db import call_models, callback_models, kb_models, qa_models  # noqa: F401
 from assistant.db.engine import Database
 from assistant.db.migrate import upgrade
 from assistant.db.models import Base

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
@@ -9,6 +10,8 @@ from pydantic import BaseModel, Field
 
 from api.deps import CurrentActor, HotlineDep
 from assistant.calls import CallPublic, CallUpdate, SegmentIn
+from assistant.errors import ValidationFailed
+from assistant.tickets.schemas import TicketCreate, TicketPublic
 
 router = APIRouter(prefix="/calls", tags=["通话"])
 
@@ -53,3 +56,34 @@ def edit_draft(call_id: int, body: DraftEdit, hotline: HotlineDep, actor: Curren
 @router.post("/{call_id}/end", response_model=CallPublic, summary="结束通话")
 def end_call(call_id: int, hotline: HotlineDep, actor: CurrentActor) -> CallPublic:
     return hotline.calls.end(call_id, actor)
+
+
+class DraftRequest(BaseModel):
+    text: str | None = Field(default=None, max_length=20000, description="书面诉求（短信、网站留言）")
+    turns: list[SegmentIn] | None = Field(default=None, max_length=2000, description="通话转写（分角色、带时间）")
+    call_time: datetime = Field(description="来电或留言时间（带时区）")
+
+
+@router.post("/drafts", summary="由文字或转写生成工单草稿", response_model=dict[str, Any],
+             description="智能填单：来电人、联系电话、身份证号、地址（乡镇/村/详细）、事件时间、标题、摘要、是否保密、是否接受回访，"
+             "每个字段带置信度与出处；未提及的字段留空。")
+def draft_from_text(body: DraftRequest, hotline: HotlineDep, actor: CurrentActor) -> dict[str, Any]:
+    actor.require("agent", "supervisor", "admin")
+    if (body.text is None) == (body.turns is None):
+        raise ValidationFailed("请提供书面诉求 text 或通话转写 turns 之一")
+    source = body.text if body.text is not None else [t.model_dump() for t in body.turns or []]
+    return hotline.draft(source, body.call_time)
+
+
+@router.get("/{call_id}/ticket-form", summary="按草稿预填的工单表单", response_model=dict[str, Any])
+def ticket_form(call_id: int, hotline: HotlineDep, actor: CurrentActor) -> dict[str, Any]:
+    return hotline.calls.prefill(call_id, actor)
+
+
+@router.post("/{call_id}/ticket", response_model=TicketPublic, status_code=201, summary="提交工单",
+             description="坐席核对草稿后提交，工单与通话关联。")
+def submit_ticket(call_id: int, body: TicketCreate, hotline: HotlineDep, actor: CurrentActor) -> TicketPublic:
+    call = hotline.calls.get(call_id, actor)
+    ticket = hotline.tickets.create(body.model_copy(update={"call_id": call.uid}), actor)
+    hotline.calls.link_ticket(call_id, ticket.id, actor)
+    return ticket

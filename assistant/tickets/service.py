@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from assistant.access import Actor, can_view_ticket
+from assistant.callbacks import schedule_in
 from assistant.county import County
 from assistant.db.engine import Database
 from assistant.db.models import Ticket, TicketCoUnit, TicketEvent, Unit
@@ -151,6 +152,8 @@ class TicketService:
         actions.apply(ctx, ticket, action, payload, actor)
         ticket.updated_at = ctx.now
         s.flush()
+        if ticket.status == "closed" and from_status != "closed":
+            schedule_in(s, ticket, ctx.now, self.county.callback_policy, self.calendar)  # 回访, with the close
         self._record(s, ticket, actor, action, before, from_status, payload.comment)
 
     # --- queries -------------------------------------------------------------------------

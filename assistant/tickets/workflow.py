@@ -43,7 +43,8 @@ ACTIONS: dict[str, Action] = {
         _a("reply", "答复办结", {"handling"}, "closed", UNIT, lead=True),
         _a("direct_close", "直接办结", {"accepted"}, "closed", {"agent", "supervisor"}),
         _a("callback", "回访", {"closed"}, "visited", {"agent", "supervisor"}),
-        _a("reopen", "重办", {"closed", "visited"}, "dispatched", SUPERVISORS),
+        # 重办: a supervisor's decision, or the agent's confirmation of an unsatisfied callback
+        _a("reopen", "重办", {"closed", "visited"}, "dispatched", {"agent", "supervisor", "admin"}),
         _a("supervise", "督办", {"dispatched", "handling", "returned"}, None, SUPERVISORS),
         _a("archive", "归档", {"closed", "visited"}, "archived", CENTER),
     )

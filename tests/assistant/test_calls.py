@@ -43,3 +43,21 @@ def test_agent_edits_are_recorded(hotline) -> None:
     unit = actor(hotline, demo_users("unit_staff")[0]["username"])
     with pytest.raises(PermissionDenied):
         hotline.calls.get(call.id, unit)
+
+
+def test_draft_fills_itself_and_keeps_agent_edits(hotline) -> None:
+    agent = actor(hotline, demo_users("agent")[0]["username"])
+    call = hotline.calls.start(agent, caller_number="13907182222")
+    say = [
+        SegmentIn(speaker="agent", start=0, end=2, text="您好，鹤峰12345，请问您贵姓？"),
+        SegmentIn(speaker="caller", start=2.5, end=9, text="我姓向，我是走马镇白果村的，昨天晚上我们村口那个路灯又不亮了"),
+    ]
+    update = hotline.calls.add_segments(call.id, say, agent, suggest=False)
+    assert update.draft["township"]["value"] == "走马镇" and update.draft["village"]["value"] == "白果村"
+    assert update.draft["township"]["spans"]  # where in the call it came from
+    hotline.calls.edit_draft(call.id, "village", "梅坪村", agent)
+    more = [SegmentIn(speaker="caller", start=10, end=14, text="对，就是白果村，电话幺三九零七幺八二二二二")]
+    draft = hotline.calls.add_segments(call.id, more, agent, suggest=False).draft
+    assert draft["village"]["value"] == "梅坪村" and draft["village"]["source"] == "agent"
+    form = hotline.calls.prefill(call.id, agent)
+    assert form["township"] == "走马镇" and form["call_id"] == call.uid

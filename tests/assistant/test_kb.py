@@ -72,13 +72,13 @@ def test_no_answer_rather_than_a_wrong_one(kb) -> None:
 
 
 def test_import_is_all_or_nothing_with_row_errors(kb) -> None:
-    bad = "标准问,相似问,答案,生效日期\n怎么办理居住证,居住证|暂住证,带身份证到派出所办理。,2025-01-01\n,缺问题,答案,2025-13-01\n"
+    bad = "标准问,相似问,答案,生效日期\n养蜂场怎么备案登记,蜂场备案|养蜂登记,带身份证到乡镇畜牧兽医站登记（示例）。,2025-01-01\n,缺问题,答案,2025-13-01\n"
     with pytest.raises(ImportFailed) as info:
         import_articles(kb.kb, bad.encode(), "csv", EDITOR)
     report = info.value.details
     assert report["imported"] == 0 and {e["row"] for e in report["errors"]} == {2}
-    assert kb.kb.list(EDITOR, q="居住证").total == 0
-    good = "标准问,相似问,答案\n怎么办理居住证,居住证|暂住证,带身份证到派出所办理。\n"
+    assert kb.kb.list(EDITOR, q="养蜂场").total == 0
+    good = "标准问,相似问,答案\n养蜂场怎么备案登记,蜂场备案|养蜂登记,带身份证到乡镇畜牧兽医站登记（示例）。\n"
     assert import_articles(kb.kb, good.encode(), "csv", EDITOR).imported == 1
 
 

@@ -41,7 +41,7 @@ WHO = {
     "reply": {"unit_staff"},
     "direct_close": {"agent", "supervisor"},
     "callback": {"agent", "supervisor"},
-    "reopen": {"supervisor", "admin"},
+    "reopen": {"agent", "supervisor", "admin"},
     "supervise": {"supervisor", "admin"},
     "archive": {"agent", "supervisor", "admin"},
 }
