@@ -30,7 +30,7 @@ class TextPostprocessor:
 
     def run(self, text: str) -> str:
         if self.numbers != "none":
-            text = digit_strings_to_arabic(verbalize_cardinals(text))
+            text = verbalize_cardinals(digit_strings_to_arabic(text))
         if self.numbers == "display":
             text = normalize_datetime(text)
         if self.gazetteer is not None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import os
-import tempfile
 import time
 import unicodedata
 from pathlib import Path
@@ -24,7 +23,7 @@ from asr.engine import ChannelAudio, Segment, create_engine, register_engine, so
 from asr.errors import AsrError
 from asr.phone import simulate_phone_channel
 from asr.postprocess import TextPostprocessor
-from eval.common import DEV_DIR, peak_rss_mb
+from eval.common import DEV_DIR, PROJECT_ROOT, peak_rss_mb
 
 _DIGITS = str.maketrans("0123456789０１２３４５６７８９幺", "零一二三四五六七八九零一二三四五六七八九一")
 _converter = None
@@ -104,7 +103,7 @@ register_engine("whisper-plain", PlainWhisper)
 
 
 def _default_data_dir() -> Path:
-    return Path(os.environ.get("HOTLINE_DATA_DIR") or Path(tempfile.gettempdir()) / "hotline-data")
+    return Path(os.environ.get("HOTLINE_DATA_DIR") or PROJECT_ROOT / "data")
 
 
 def _build_engine(args):
@@ -131,6 +130,16 @@ def _read_rows(path: Path) -> list[dict]:
     if not rows or "file" not in rows[0] or "text" not in rows[0]:
         raise SystemExit(f"转写文件 {path} 需要表头，且至少含 file 和 text 两列")
     return rows
+
+
+def _by_group(by_domain: dict[str, list[int]]) -> dict[str, float]:
+    """Domains pooled by the part before the first comma (the 8 Sichuanese clips are one group)."""
+    pooled: dict[str, list[int]] = {}
+    for name, (err, ref, _raw, _n) in by_domain.items():
+        acc = pooled.setdefault(name.split(",")[0].strip(), [0, 0])
+        acc[0] += err
+        acc[1] += ref
+    return {k: round(e / max(r, 1), 4) for k, (e, r) in sorted(pooled.items())}
 
 
 def run(args) -> dict:
@@ -197,6 +206,7 @@ def run(args) -> dict:
         "cer_by_domain": {k: round(v[0] / max(v[1], 1), 4) for k, v in sorted(by_domain.items())},
         "cer_raw_by_domain": {k: round(v[2] / max(v[1], 1), 4) for k, v in sorted(by_domain.items())},
         "files_by_domain": {k: v[3] for k, v in sorted(by_domain.items())},
+        "cer_by_group": _by_group(by_domain),
         "rtf": round(wall_s / audio_s, 4) if audio_s else None,
         "cpu_rtf": round(cpu_s / audio_s, 4) if audio_s else None,
         "peak_rss_mb": round(peak_rss_mb(), 1),
@@ -213,4 +223,6 @@ def run(args) -> dict:
           f"CPU-RTF {figures['cpu_rtf']}  峰值内存 {figures['peak_rss_mb']} MB  文件 {figures['files']}")
     for k, v in figures["cer_by_domain"].items():
         print(f"  {v:.4f}  ({figures['files_by_domain'][k]} 个)  {k}")
+    for k, v in figures["cer_by_group"].items():
+        print(f"  {v:.4f}  {k}")
     return figures
