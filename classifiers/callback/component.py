@@ -83,6 +83,13 @@ class CallbackOutcomeReader:
         self.key_map = check_key_map(key_map) if key_map is not None else None
         self._model: CallbackOutcomeClassifier | None = None
 
+    @classmethod
+    def from_classifier(cls, model: CallbackOutcomeClassifier, **settings) -> CallbackOutcomeReader:
+        """A reader around an already fitted classifier (e.g. one trained in memory)."""
+        reader = cls(**settings)
+        reader._model = model
+        return reader
+
     def warm_up(self) -> None:
         if self._model is None:
             self._model = load_model(self.model_path)

@@ -79,8 +79,7 @@ def _predict(args, texts: list[str]) -> tuple[list[tuple[str, str]], list, list,
         model = CallbackOutcomeClassifier(features=args.features, calibration=args.calibration).fit(
             [r["text"] for r in rows], [(r["resolution"], r["satisfaction"]) for r in rows],
             [r.get("reason_side") for r in rows])
-        reader = CallbackOutcomeReader()
-        reader._model = model  # measured in memory, nothing written
+        reader = CallbackOutcomeReader.from_classifier(model)  # measured in memory, nothing written
     else:
         reader = CallbackOutcomeReader(model_path)
         reader.warm_up()
