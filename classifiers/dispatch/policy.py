@@ -35,7 +35,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "unit_dense": 0.1,  # embedding similarity to the lead unit's duties (z-scored)
     "unit_keyword": 0.3,  # hits on the lead unit's own keywords (squashed)
     "keyword_scale": 3.0,  # squashing scale of keyword sums
-    "scope": 0.6,  # penalty for a 县城 line in the countryside and a rural line in the county seat
+    "scope": 1.0,  # penalty for a 县城 line in the countryside and a rural line in the county seat (by cue words)
+    "scope_place": 3.0,  # the same when the gazetteer placed the event (a village, a township): out of scope
     "emergency": 0.8,  # bonus for 110 lines when the appeal describes an emergency in progress
     "dispute": 0.8,  # bonus for the "duties unclear" lines when units are said to decline the matter
     "temperature": 0.35,  # softmax temperature turning fused scores into probabilities

@@ -133,24 +133,28 @@ class DispatchRouter:
             return by_text, "诉求内容"
         return Place(), None
 
-    def _setting(self, place: Place, text: str) -> str | None:
+    def _setting(self, place: Place, text: str) -> tuple[str | None, bool]:
+        """("urban"|"rural"|None, whether the gazetteer's place decided it rather than cue words)."""
         setting = self.gazetteer.setting(place, text)
+        by_place = setting is not None and self.gazetteer.setting(place, "") == setting
         if setting is None and RURAL_CUES.search(text):
             setting = "rural"
-        return setting
+        return setting, by_place
 
     # -- scoring -----------------------------------------------------------------------------------
-    def _fuse(self, ev: Evidence, setting: str | None, cues: tuple[bool, bool],
+    def _fuse(self, ev: Evidence, setting: tuple[str | None, bool], cues: tuple[bool, bool],
               bonus: Mapping[str, float]) -> np.ndarray:
         w = self.weights
         s = (w["keyword"] * _squash(ev.keyword, w["keyword_scale"]) + w["bm25"] * ev.bm25
              + w["unit_keyword"] * _squash(ev.unit_keyword, w["keyword_scale"]))
         if ev.vector is not None:
             s = s + w["dense"] * _z(ev.dense) + w["unit_dense"] * _z(ev.unit_dense)
-        if setting == "rural":
-            s = s - w["scope"] * (self._scope > 0)
-        elif setting == "urban":
-            s = s - w["scope"] * (self._scope < 0)
+        where, by_place = setting
+        penalty = w["scope_place"] if by_place else w["scope"]
+        if where == "rural":
+            s = s - penalty * (self._scope > 0)
+        elif where == "urban":
+            s = s - penalty * (self._scope < 0)
         emergency, dispute = cues
         if emergency:
             s = s + w["emergency"] * self._is_110
