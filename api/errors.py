@@ -69,7 +69,40 @@ def _describe(err: dict[str, Any]) -> str:
     return f"{loc}：{msg}" if loc else msg
 
 
+def _lower_errors() -> list[tuple[type[Exception], int]]:
+    """The lower packages' error bases (Chinese ``str(err)``, English ``code``) and their status:
+    a model that is missing makes a 503 (capability down), anything else is the request's fault."""
+    from asr.errors import AsrError, ModelUnavailableError
+    from classifiers.callback.errors import CallbackError
+    from classifiers.callback.errors import ModelUnavailableError as CallbackModelUnavailable
+    from classifiers.dispatch.errors import DispatchError
+    from classifiers.dispatch.errors import ModelUnavailable as DispatchModelUnavailable
+    from classifiers.errors import ClassifierError, EmbedderUnavailableError
+    from classifiers.fields.errors import FieldsError
+    from classifiers.qa.errors import QaError, ScorerNotReady
+    from knowledge_base.errors import IndexCorrupted, KnowledgeBaseError
+    from knowledge_base.errors import ModelUnavailable as KbModelUnavailable
+
+    return [
+        (ModelUnavailableError, 503), (CallbackModelUnavailable, 503), (DispatchModelUnavailable, 503),
+        (EmbedderUnavailableError, 503), (ScorerNotReady, 503), (KbModelUnavailable, 503), (IndexCorrupted, 503),
+        (AsrError, 422), (CallbackError, 422), (DispatchError, 422), (ClassifierError, 422), (FieldsError, 422),
+        (QaError, 422), (KnowledgeBaseError, 422),
+    ]
+
+
 def install(app: FastAPI) -> None:
+    lower = _lower_errors()
+
+    async def _lower_error(_: Request, exc: Exception) -> JSONResponse:
+        status = next(code for cls, code in lower if isinstance(exc, cls))
+        code = getattr(exc, "code", "error")
+        headers = {"Retry-After": "30"} if status == 503 else None
+        return JSONResponse(error_body(code, str(exc)), status_code=status, headers=headers)
+
+    for cls, _status in lower:
+        app.add_exception_handler(cls, _lower_error)
+
     @app.exception_handler(e.AssistantError)
     async def _assistant_error(_: Request, exc: e.AssistantError) -> JSONResponse:
         status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     sqlite_synchronous: str = "FULL"
     selfservice_rate_per_minute: int = 20
     warm_up_models: bool = Field(default=True, description="启动时加载模型与索引（否则首次使用时加载）")
+    asr_engine: str = Field(default="whisper", description="语音识别引擎：whisper（内置）或 funasr（需模型目录）")
+    asr_model_dir: Path | None = Field(default=None, description="FunASR 模型目录（运营方拷入的权重）")
+    asr_agent_channel: int = Field(default=0, description="立体声录音中坐席所在声道（0 左，1 右）")
     kb_dense: bool = Field(default=True, description="知识库使用向量检索（关闭则仅用关键词检索）")
 
     def resolved_data_dir(self) -> Path:

@@ -21,6 +21,7 @@ from assistant.kb.service import KnowledgeService
 from assistant.quality import QualityService
 from assistant.ratelimit import RateLimiter
 from assistant.scheduler import Scheduler
+from assistant.speech import SpeechService
 from assistant.tickets.service import TicketService
 from assistant.users import UserService
 from assistant.workcalendar import WorkCalendar, covered_years
@@ -70,6 +71,9 @@ class Hotline:
         self.calls = CallService(self.db, now, self.kb_desk, drafter=self.draft)
         self.quality = QualityService(self.db, now, QaScorer())
         self.calls.on_end.append(self._score_after_call)
+        self.speech = SpeechService(self.calls, engine=settings.asr_engine, data_dir=self.data_dir / "models",
+                                    model_dir=settings.asr_model_dir, agent_channel=settings.asr_agent_channel,
+                                    gazetteer_words=self.county.lexicon())
         self.callback_reader = CallbackOutcomeReader()
         self.callbacks = CallbackDesk(self.db, self.tickets, self.calendar, self.county.callback_policy, now,
                                       reader=self._read_callback, scripter=self._callback_script,
@@ -165,6 +169,8 @@ class Hotline:
                    if self.calendar.fallback == "weekends" else "将无法计算工作日，请升级 chinesecalendar")
             )
         caps["calendar"] = calendar
+        caps["asr"] = {"ok": self.speech.error is None, "engine": self.settings.asr_engine,
+                       "ready": self.speech._engine is not None, "reason": self.speech.error}
         caps["knowledge_base"] = {"ok": self.kb_index.error is None, "ready": self.kb_index.ready,
                                   "reason": self.kb_index.error}
         return caps

@@ -150,3 +150,44 @@ def test_selfservice_is_rate_limited_and_answers_from_the_kb(kb_hotline) -> None
         files = {"file": ("kb.csv", "标准问,答案\n,没有问题\n".encode(), "text/csv")}
         r = client.post("/api/v1/kb/import?format=csv", files=files, headers=agent)
         assert r.status_code == 422 and r.json()["error"]["details"]["errors"][0]["row"] == 1
+
+
+def test_live_stream_protocol(client, hotline, tmp_path_factory) -> None:
+    import json as _json
+
+    import numpy as np
+
+    from asr.whisper_model import ensure_whisper_base
+
+    hotline.speech.model_dir = ensure_whisper_base(tmp_path_factory.getbasetemp() / "whisper-cache")
+    agent = login_role(client, "agent")
+    call = client.post("/api/v1/calls", json={"caller_number": "13907183333"}, headers=agent).json()
+    token = agent["Authorization"].split()[1]
+    with client.websocket_connect(f"/api/v1/calls/{call['id']}/stream?token=nonsense") as ws:
+        assert _json.loads(ws.receive_text())["type"] == "error"
+    silence = (np.zeros(3200, dtype=np.int16)).tobytes()  # 0.2 s of 16 kHz PCM
+    with client.websocket_connect(f"/api/v1/calls/{call['id']}/stream?token={token}") as ws:
+        ws.send_bytes(b"\x07" + silence)  # a channel that does not exist
+        event = _json.loads(ws.receive_text())
+        assert event["type"] == "error" and "声道" in event["data"]["message"]
+        for _ in range(10):
+            ws.send_bytes(b"\x00" + silence)
+            ws.send_bytes(b"\x01" + silence)
+        ws.send_text(_json.dumps({"type": "end"}))
+        events = []
+        while True:
+            e = _json.loads(ws.receive_text())
+            events.append(e["type"])
+            if e["type"] == "ended":
+                break
+    assert client.get(f"/api/v1/calls/{call['id']}", headers=agent).json()["status"] == "ended"
+
+
+def test_bad_recording_is_a_clear_422(client, hotline, tmp_path_factory) -> None:
+    from asr.whisper_model import ensure_whisper_base
+
+    hotline.speech.model_dir = ensure_whisper_base(tmp_path_factory.getbasetemp() / "whisper-cache")
+    agent = login_role(client, "agent")
+    r = client.post("/api/v1/calls/recordings", files={"file": ("x.wav", b"this is not audio at all", "audio/wav")},
+                    headers=agent)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "not_audio", r.text

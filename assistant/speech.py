@@ -1,0 +1,126 @@
+"""Speech in the service: one recognition engine per process (loaded once), recorded calls
+transcribed into a call's segments, and live calls streamed through a per-call recogniser whose
+final segments flow into the call session (suggestions, draft)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from asr import RecordingTranscriber, StreamingRecognizer, StreamSettings, TextPostprocessor, create_engine
+from asr.errors import AsrError
+from assistant.access import Actor
+from assistant.calls import CallPublic, CallService, CallUpdate, SegmentIn
+from assistant.errors import ValidationFailed
+
+log = logging.getLogger(__name__)
+
+
+class SpeechService:
+    def __init__(self, calls: CallService, *, engine: str, data_dir: Path, model_dir: Path | None = None,
+                 agent_channel: int = 0, max_duration_s: float = 3600.0, gazetteer_words: list[str] | None = None,
+                 cpu_threads: int = 2) -> None:
+        self.calls = calls
+        self.engine_name = engine
+        self.data_dir = Path(data_dir)
+        self.model_dir = model_dir
+        self.agent_channel = agent_channel
+        self.max_duration_s = max_duration_s
+        self.gazetteer_words = list(gazetteer_words or [])
+        self.cpu_threads = cpu_threads
+        self._engine = None
+        self._lock = threading.Lock()
+        self.error: str | None = None
+
+    def engine(self):  # type: ignore[no-untyped-def]
+        """The process-wide engine, loaded on first use."""
+        with self._lock:
+            if self._engine is None:
+                options: dict[str, Any] = {"cpu_threads": self.cpu_threads}
+                if self.engine_name == "whisper":
+                    options["data_dir"] = self.data_dir
+                if self.model_dir is not None:
+                    options["model_dir"] = self.model_dir
+                try:
+                    engine = create_engine(self.engine_name, **options)
+                    engine.warm_up()
+                except AsrError as exc:
+                    self.error = f"语音识别不可用：{exc}"
+                    raise
+                self._engine, self.error = engine, None
+            return self._engine
+
+    def postprocessor(self) -> TextPostprocessor:
+        """Spoken numbers → digits, and place / unit names corrected against the county's words."""
+        return TextPostprocessor(numbers="display", gazetteer_words=self.gazetteer_words or None)
+
+    def transcribe_recording(self, data: bytes, actor: Actor, *, caller_number: str = "") -> CallPublic:
+        """A recorded call (WAV/G.711/MP3 …) → a new call with speaker-labelled segments, scored."""
+        if not data:
+            raise ValidationFailed("录音文件为空")
+        transcriber = RecordingTranscriber(self.engine(), agent_channel=self.agent_channel,
+                                           max_duration_s=self.max_duration_s, postprocessor=self.postprocessor())
+        transcript = transcriber.run(bytes(data))  # AsrError for bad audio: the API maps it to 422
+        call = self.calls.start(actor, caller_number=caller_number, source="recording")
+        segments = [SegmentIn(speaker=s.speaker, start=s.start, end=s.end, text=s.text[:2000])
+                    for s in transcript.segments if s.text.strip()]
+        for i in range(0, len(segments), 100):
+            self.calls.add_segments(call.id, segments[i:i + 100], actor, suggest=False)
+        return self.calls.end(call.id, actor)
+
+    def live(self, call_id: int, actor: Actor, *, sample_rate: int = 16000) -> LiveCall:
+        if sample_rate not in (8000, 16000):
+            raise ValidationFailed("采样率只支持 8000 或 16000")
+        recognizer = StreamingRecognizer(self.engine(), StreamSettings(sample_rate=sample_rate),
+                                         postprocessor=self.postprocessor())
+        return LiveCall(self.calls, call_id, actor, recognizer)
+
+
+class LiveCall:
+    """One live call: frames in (per channel), final segments out through the call session.
+
+    ``push`` only runs voice detection (cheap) and queues finished utterances; ``step`` recognises
+    one queued utterance and stores it. The recogniser's queue is bounded: when recognition falls
+    behind, the oldest waiting utterances are merged or dropped there, never buffered without end."""
+
+    CHANNELS = {0: "agent", 1: "caller"}
+
+    def __init__(self, calls: CallService, call_id: int, actor: Actor, recognizer: StreamingRecognizer) -> None:
+        self.calls = calls
+        self.call_id = call_id
+        self.actor = actor
+        self.recognizer = recognizer
+        self._lock = threading.Lock()
+
+    def push(self, frame: bytes) -> None:
+        """A binary frame: one byte channel tag (0 agent, 1 caller), then 16-bit little-endian PCM."""
+        if len(frame) < 3:
+            raise ValidationFailed("音频帧过短")
+        speaker = self.CHANNELS.get(frame[0])
+        if speaker is None:
+            raise ValidationFailed("音频帧的声道标记只能是 0（坐席）或 1（来电人）")
+        with self._lock:
+            self.recognizer.push(speaker, frame[1:])
+
+    def pending(self) -> int:
+        return self.recognizer.pending()
+
+    def step(self, on_update: Callable[[CallUpdate], None] | None = None, *, final: bool = False) -> list[CallUpdate]:
+        with self._lock:
+            segments = self.recognizer.close() if final else self.recognizer.decode(max_items=1)
+        finals = [SegmentIn(speaker=s.speaker, start=s.start, end=s.end, text=s.text[:2000])
+                  for s in segments if s.final and s.text.strip()]
+        updates = []
+        if finals:
+            update = self.calls.add_segments(self.call_id, finals, self.actor)
+            updates.append(update)
+            if on_update:
+                on_update(update)
+        return updates
+
+    def finish(self) -> CallPublic:
+        self.step(final=True)
+        return self.calls.end(self.call_id, self.actor)
