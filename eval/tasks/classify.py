@@ -1,0 +1,150 @@
+"""classify: train the category pipeline on TRAIN, score it on TEST (accuracy, macro-F1, latency).
+
+Data (label,text CSV with a header):
+  --train TRAIN.csv --test TEST.csv          train on one file, test on the other
+  --data FILE [--split-seed 13 --test-frac 0.2]   fixed stratified split of one file
+  (none)                                     the project's own dev set in eval/dev/classify/
+Tasks: --task category (default) | cold-start (no training: taxonomy wording only, scored on TEST)
+       | appeal-type | urgency (the shipped rules+model, on the project's dev file unless --test).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+from sklearn.model_selection import train_test_split
+
+from classifiers import (
+    AppealTypeClassifier,
+    CategoryClassifier,
+    ColdStartClassifier,
+    Taxonomy,
+    UrgencyClassifier,
+    load_shipped,
+)
+from eval.common import DEV_DIR, percentile
+
+DEV = DEV_DIR / "classify"
+DEV_TRAIN = DEV / "appeals_train.jsonl"
+DEV_TEST = DEV / "appeals_dev.jsonl"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--train", type=Path, help="label,text CSV to train on")
+    parser.add_argument("--test", type=Path, help="label,text CSV to score")
+    parser.add_argument("--data", type=Path, help="one label,text CSV, split into train/test")
+    parser.add_argument("--split-seed", type=int, default=13)
+    parser.add_argument("--test-frac", type=float, default=0.2)
+    parser.add_argument("--model", choices=["tfidf", "embed", "ensemble"], default="tfidf")
+    parser.add_argument("--task", dest="target", default="category",
+                        choices=["category", "cold-start", "appeal-type", "urgency"])
+    parser.add_argument("--taxonomy", type=Path, help="level1,level2,level3 CSV (cold start)")
+    parser.add_argument("--level", type=int, default=1, help="taxonomy level of the labels (cold start)")
+    parser.add_argument("--latency-sample", type=int, default=200, help="messages timed one by one for p95_ms")
+    parser.add_argument("--save-model", type=Path, help="save the trained model (and its card) here")
+
+
+def read_labelled(path: Path, label_key: str = "category") -> tuple[list[str], list[str]]:
+    """``label,text`` CSV (header required) or project JSONL (``text`` + ``label_key``)."""
+    if path.suffix == ".jsonl":
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return [r["text"] for r in rows], [r[label_key] for r in rows]
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        if not reader.fieldnames or not {"label", "text"} <= set(reader.fieldnames):
+            raise SystemExit(f"{path}: 需要表头 label,text")
+        pairs = [(r["text"] or "", (r["label"] or "").strip()) for r in reader]
+    pairs = [(t, y) for t, y in pairs if t.strip() and y]
+    return [t for t, _ in pairs], [y for _, y in pairs]
+
+
+def load_split(args, label_key: str = "category"):
+    if args.data:
+        texts, labels = read_labelled(args.data, label_key)
+        xtr, xte, ytr, yte = train_test_split(
+            texts, labels, test_size=args.test_frac, random_state=args.split_seed, stratify=labels
+        )
+        return xtr, ytr, xte, yte, f"{args.data.name} stratified split seed={args.split_seed} test_frac={args.test_frac}"
+    if args.train or args.test:
+        if not args.test:
+            raise SystemExit("--train 需要同时给出 --test（或改用 --data）")
+        xtr, ytr = read_labelled(args.train, label_key) if args.train else ([], [])
+        xte, yte = read_labelled(args.test, label_key)
+        return xtr, ytr, xte, yte, f"train={args.train.name if args.train else '-'} test={args.test.name}"
+    xtr, ytr = read_labelled(DEV_TRAIN, label_key)
+    xte, yte = read_labelled(DEV_TEST, label_key)
+    return xtr, ytr, xte, yte, f"project dev set {DEV_TRAIN.name} → {DEV_TEST.name}"
+
+
+def score(y_true, y_pred, labels=None) -> dict:
+    labels = labels or sorted(set(y_true) | set(y_pred))
+    per_class = f1_score(y_true, y_pred, labels=labels, average=None, zero_division=0)
+    present = [lab for lab in labels if lab in set(y_true)]
+    return {
+        "accuracy": round(float(accuracy_score(y_true, y_pred)), 4),
+        "macro_f1": round(float(f1_score(y_true, y_pred, labels=present, average="macro", zero_division=0)), 4),
+        "per_class_f1": {lab: round(float(v), 4) for lab, v in zip(labels, per_class, strict=True)},
+        "confusion": {"labels": labels, "matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist()},
+    }
+
+
+def latency(model, texts: list[str], n: int) -> dict:
+    sample = texts[: max(1, n)]
+    model.classify(sample[:1])  # warm-up (loads any lazy model)
+    times = []
+    for t in sample:
+        start = time.perf_counter()
+        model.classify(t)
+        times.append((time.perf_counter() - start) * 1000)
+    return {"p50_ms": round(percentile(times, 50), 2), "p95_ms": round(percentile(times, 95), 2)}
+
+
+def run(args) -> dict:
+    key = {"appeal-type": "appeal_type", "urgency": "urgency"}.get(args.target, "category")
+    xtr, ytr, xte, yte, split = load_split(args, key)
+    figures: dict = {"task": args.target, "split": split, "test_rows": len(xte), "train_rows": len(xtr)}
+    start = time.perf_counter()
+    if args.target == "category":
+        model = CategoryClassifier(method=args.model).fit(xtr, ytr)
+        figures["model"] = args.model
+        if getattr(model, "ensemble_cv_", None):
+            figures["ensemble_weight"], figures["ensemble_cv"] = model.weight_, model.ensemble_cv_
+    elif args.target == "cold-start":
+        tax = Taxonomy.from_csv(args.taxonomy) if args.taxonomy else None
+        labels = sorted(set(yte)) if tax is None else None
+        model = ColdStartClassifier(taxonomy=tax, level=args.level, labels=labels).fit()
+        figures["model"] = "cold-start" + (f" taxonomy={args.taxonomy.name}" if tax else " labels-only")
+        figures["train_rows"] = 0
+    else:
+        cls = AppealTypeClassifier if key == "appeal_type" else UrgencyClassifier
+        model = load_shipped(key) if not (args.data or args.train) else cls().fit(xtr, ytr)
+        figures["model"] = "shipped" if not (args.data or args.train) else "trained-on-TRAIN"
+    figures["train_s"] = round(time.perf_counter() - start, 2)
+    pred = list(model.predict(xte))
+    figures.update(score(yte, pred, labels=sorted(set(yte) | set(model.classes_))))
+    figures.update(latency(model, xte, args.latency_sample))
+    if args.save_model:
+        from classifiers import save_model
+
+        keep = {k: figures[k] for k in ("accuracy", "macro_f1", "test_rows", "train_s", "p95_ms", "split")}
+        save_model(model, args.save_model, metrics=keep)
+    _print_report(figures)
+    return figures
+
+
+def _print_report(f: dict) -> None:
+    print(f"任务 {f['task']}  模型 {f.get('model')}  数据 {f['split']}")
+    print(f"训练 {f['train_rows']} 条，测试 {f['test_rows']} 条，训练用时 {f['train_s']} s，"
+          f"单条预测 p50 {f['p50_ms']} ms / p95 {f['p95_ms']} ms")
+    print(f"accuracy {f['accuracy']:.4f}   macro-F1 {f['macro_f1']:.4f}")
+    for lab, v in f["per_class_f1"].items():
+        print(f"  {lab:<10s} F1 {v:.4f}")
+    labels, matrix = f["confusion"]["labels"], np.array(f["confusion"]["matrix"])
+    print("混淆矩阵（行=真实，列=预测）：" + " ".join(f"{i}={lab}" for i, lab in enumerate(labels)))
+    for i, row in enumerate(matrix):
+        print(f"  {i:>2d} " + " ".join(f"{v:>4d}" for v in row))
