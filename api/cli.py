@@ -4,6 +4,7 @@ plug in as further sub-commands."""
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import logging.handlers
 import sys
@@ -99,6 +100,35 @@ def cmd_import_kb(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_train_classifier(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from assistant.runtime import Hotline
+
+    path = Path(args.data)
+    hotline = Hotline(settings)
+    try:
+        result = hotline.routing.train(path.read_bytes(), "xlsx" if path.suffix.lower() == ".xlsx" else "csv")
+    finally:
+        hotline.stop()
+    m = result["metrics"]
+    print(f"已训练并启用分类模型 {result['version']}：留出集准确率 {m['accuracy']:.3f}，宏平均 F1 {m['macro_f1']:.3f}"
+          f"（{m['split']}，训练 {m['train_s']} 秒）")
+    return 0
+
+
+def cmd_model_use(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.routing import ModelStore
+
+    store = ModelStore(settings.resolved_data_dir() / "models" / "category")
+    if args.version:
+        store.use(args.version)
+    for v in store.versions():
+        print(("* " if v["current"] else "  ") + v["version"], json.dumps(v["card"].get("metrics", {}),
+                                                                         ensure_ascii=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hotline", description="12345 热线智能助手")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -110,6 +140,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int)
     p.add_argument("--no-scheduler", action="store_true", help="不在本进程运行定时任务")
     p.set_defaults(func=cmd_serve)
+    train = sub.add_parser("train", help="训练模型").add_subparsers(dest="train_command", required=True)
+    p = train.add_parser("classifier", help="用本县历史工单（label,text 的 CSV/XLSX）训练分类模型")
+    p.add_argument("--data", required=True)
+    p.set_defaults(func=cmd_train_classifier)
+    p = sub.add_parser("models", help="列出分类模型版本；--use 切换或回滚")
+    p.add_argument("--use", dest="version")
+    p.set_defaults(func=cmd_model_use)
     imp = sub.add_parser("import", help="导入数据").add_subparsers(dest="import_command", required=True)
     p = imp.add_parser("kb", help="导入知识库条目（csv/xlsx/jsonl/md）")
     p.add_argument("file")

@@ -16,10 +16,11 @@ from assistant.db.engine import Database
 from assistant.db.migrate import upgrade
 from assistant.errors import AssistantError
 from assistant.kb.desk import KnowledgeDesk
-from assistant.kb.index import KnowledgeIndex
+from assistant.kb.index import KnowledgeIndex, published_documents
 from assistant.kb.service import KnowledgeService
 from assistant.quality import QualityService
 from assistant.ratelimit import RateLimiter
+from assistant.routing import RoutingService
 from assistant.scheduler import Scheduler
 from assistant.speech import SpeechService
 from assistant.tickets.service import TicketService
@@ -74,6 +75,8 @@ class Hotline:
         self.speech = SpeechService(self.calls, engine=settings.asr_engine, data_dir=self.data_dir / "models",
                                     model_dir=settings.asr_model_dir, agent_channel=settings.asr_agent_channel,
                                     gazetteer_words=self.county.lexicon())
+        self.routing = RoutingService(self.county, self.data_dir, kb_categories=self._kb_categories,
+                                      use_embeddings=settings.kb_dense)
         self.callback_reader = CallbackOutcomeReader()
         self.callbacks = CallbackDesk(self.db, self.tickets, self.calendar, self.county.callback_policy, now,
                                       reader=self._read_callback, scripter=self._callback_script,
@@ -88,6 +91,15 @@ class Hotline:
             answer = self.kb_index.answer(text, k=1)
             kb_answer = answer.suggestions[0].answer if answer.suggestions and answer.mode != "none" else None
         self.quality.score_call(call_id, kb_answer=kb_answer)
+
+    def _kb_categories(self) -> dict[str, list[str]]:
+        """Level-one categories of the published knowledge base, with their questions."""
+        groups: dict[str, list[str]] = {}
+        for doc in published_documents(self.db):
+            top = (doc.meta.get("category") or "").split("/")[0]
+            if top:
+                groups.setdefault(top, []).append(doc.title)
+        return groups
 
     def draft(self, turns: list[dict[str, Any]] | str, call_time: datetime) -> dict[str, Any]:
         """智能填单: the ticket draft from a transcript or a written message."""
@@ -132,6 +144,11 @@ class Hotline:
         except Exception as exc:  # noqa: BLE001
             log.exception("form filling failed to load: %s", exc)
         try:
+            self.routing.warm_up()
+        except Exception as exc:  # noqa: BLE001
+            self.routing.error = f"分类派单模型不可用：{exc}"
+            log.exception("routing failed to load")
+        try:
             self.quality.scorer.warm_up()
         except Exception as exc:  # noqa: BLE001
             log.exception("quality scorer failed to load: %s", exc)
@@ -171,6 +188,8 @@ class Hotline:
         caps["calendar"] = calendar
         caps["asr"] = {"ok": self.speech.error is None, "engine": self.settings.asr_engine,
                        "ready": self.speech._engine is not None, "reason": self.speech.error}
+        caps["routing"] = {"ok": self.routing.error is None, "reason": self.routing.error,
+                           "category_model": self.routing.models.current() or "cold_start"}
         caps["knowledge_base"] = {"ok": self.kb_index.error is None, "ready": self.kb_index.ready,
                                   "reason": self.kb_index.error}
         return caps

@@ -13,7 +13,8 @@ from tests.conftest import login_role
 PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health"), ("GET", "/api/v1/vocab"),
           ("GET", "/api/v1/regions"),
           ("POST", "/api/v1/selfservice/ask"), ("POST", "/api/v1/selfservice/tickets")}
-ADMIN_ONLY = {("GET", "/api/v1/users"), ("POST", "/api/v1/users"), ("PATCH", "/api/v1/users/{user_id}")}
+ADMIN_ONLY = {("GET", "/api/v1/users"), ("POST", "/api/v1/users"), ("PATCH", "/api/v1/users/{user_id}"),
+              ("GET", "/api/v1/models/category"), ("POST", "/api/v1/models/category/{version}/use")}
 ROLES = ["agent", "unit_staff", "qa", "supervisor", "admin"]
 
 
