@@ -59,6 +59,11 @@ class FeedbackModel:
     def remember(self, vector: np.ndarray | None, text: str, right: str, wrong: str) -> None:
         self.memory_.append((vector, text, right, wrong))
 
+    def to_dict(self) -> dict:
+        """Plain data to store (vectors are recomputed on load)."""
+        return {"weights": {f: dict(w) for f, w in self.weights_.items()},
+                "memory": [[text, right, wrong] for _vec, text, right, wrong in self.memory_]}
+
     def recall(self, vector: np.ndarray | None) -> tuple[dict[str, float], list[str]]:
         """Bonus per family from returned appeals close to ``vector``, and those appeals' texts."""
         if vector is None or not self.memory_:

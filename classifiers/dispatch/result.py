@@ -55,7 +55,7 @@ class DispatchSuggestion:
         """The suggestion in a few Chinese sentences for the agent's screen."""
         lines = []
         if self.escalate:
-            lines.append(f"建议{ESCALATION_TEXT}：{self.reason}")
+            lines.append(self.reason if ESCALATION_TEXT in self.reason else f"建议{ESCALATION_TEXT}：{self.reason}")
         else:
             lines.append(f"建议派给：{self.unit_name}（{self.level}），置信度 {self.confidence:.0%}")
         if self.matter:

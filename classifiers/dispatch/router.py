@@ -215,6 +215,22 @@ class DispatchRouter:
         return self
 
 
+    def feedback_state(self) -> dict:
+        """What :meth:`fit_feedback` learned, as plain data (JSON-serialisable)."""
+        return self.feedback_.to_dict()
+
+    def load_feedback(self, state: Mapping) -> DispatchRouter:
+        """Restore :meth:`feedback_state` output (returned appeals are embedded again)."""
+        self.warm_up()
+        model = FeedbackModel()
+        for family, weights in (state.get("weights") or {}).items():
+            model.weights_[str(family)] = {str(t): float(v) for t, v in weights.items()}
+        for text, right, wrong in state.get("memory") or []:
+            model.remember(self._scorer.embed(text), text, right, wrong)
+        self.feedback_ = model
+        return self
+
+
 def _cues(text: str) -> tuple[bool, bool]:
     """(an emergency in progress, units said to decline the matter)."""
     return bool(EMERGENCY_CUES.search(text)), bool(DISPUTE_CUES.search(text))

@@ -79,7 +79,7 @@ def test_escalation_when_no_lead_can_be_determined(router):
     s = router.run("走马和太平交界那段村道坑坑洼洼，没人修")
     assert s.escalate and "多个乡镇" in s.reason
     s = router.run("你好，我就是想说一下那个事情。")
-    assert s.escalate and s.explain()[0].startswith("建议" + ESCALATION_TEXT)
+    assert s.escalate and s.explain()[0].endswith("建议" + ESCALATION_TEXT) and s.explain()[0].count(ESCALATION_TEXT) == 1
 
 
 def test_police_and_mediation_matters_are_proposed_for_transfer(router):
@@ -124,5 +124,10 @@ def test_learning_from_returned_tickets(router):
     assert router.run("麻将馆通宵吵闹，影响休息", "走马镇").unit_code == "zmz"  # learned for townships
     assert router.run("我们这里三天两头停电", "中营镇").unit_code == "gdgs"  # unrelated appeals unchanged
     assert router.feedback_.weights_["township"]
+    state = json.loads(json.dumps(router.feedback_state(), ensure_ascii=False))
+    router.load_feedback({})
+    assert router.run(text, "容美镇").unit_code == "gaj"  # forgotten
+    router.load_feedback(state)
+    assert router.run(text, "容美镇").unit_code == "rmz"  # restored
     with pytest.raises(FeedbackInvalid):
         router.fit_feedback([("有事", "nosuch", "rmz")])
