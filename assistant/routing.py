@@ -114,6 +114,13 @@ class RoutingService:
         self.router()
         self.category_model()
 
+    def learn_from_returns(self, db: Any) -> int:
+        """Feed the router every re-dispatch after a return (退单) found in the audit trail."""
+        records = feedback_from_history(db)
+        if records:
+            self.router().fit_feedback(records)
+        return len(records)
+
     def _shipped(self) -> tuple[Any, Any]:
         with self._lock:
             if self._types is None:
@@ -190,3 +197,25 @@ class RoutingService:
         final = CategoryClassifier(method="tfidf").fit(texts, labels)  # ship the model fitted on all rows
         version = self.models.add(final, metrics)
         return {"version": version, "metrics": metrics}
+
+
+def feedback_from_history(db: Any) -> list[tuple[str, str, str]]:
+    """``(appeal text, wrong unit code, right unit code)`` for every ticket that a unit returned and
+    the center then dispatched elsewhere, read from the append-only audit trail."""
+    from sqlalchemy import select
+
+    from assistant.db.models import Ticket, TicketEvent, Unit
+
+    with db.read() as s:
+        codes = dict(s.execute(select(Unit.id, Unit.code)).all())
+        rows = s.execute(
+            select(Ticket.title, Ticket.content, TicketEvent.changes)
+            .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+            .where(Ticket.return_count > 0, TicketEvent.action == "dispatch")
+        ).all()
+    out = []
+    for title, content, changes in rows:
+        before, after = (changes or {}).get("lead_unit_id", [None, None])
+        if before and after and before != after and before in codes and after in codes:
+            out.append((f"{title}。{content}", codes[before], codes[after]))
+    return out

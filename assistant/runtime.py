@@ -145,6 +145,7 @@ class Hotline:
             log.exception("form filling failed to load: %s", exc)
         try:
             self.routing.warm_up()
+            self.routing.learn_from_returns(self.db)
         except Exception as exc:  # noqa: BLE001
             self.routing.error = f"分类派单模型不可用：{exc}"
             log.exception("routing failed to load")

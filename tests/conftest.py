@@ -87,9 +87,19 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
                     warm_up_models=False)
 
 
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Derived model files (dispatch catalogue vectors …) shared by the session's tests."""
+    cache = os.environ.get("HOTLINE_TEST_CACHE")
+    root = Path(cache) / "models" if cache else tmp_path_factory.mktemp("models")
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
 @pytest.fixture
-def hotline(settings: Settings, clock: Clock) -> Iterator[Hotline]:
+def hotline(settings: Settings, clock: Clock, model_cache: Path) -> Iterator[Hotline]:
     hl = Hotline(settings, now=clock)
+    hl.routing.cache_dir = model_cache / "dispatch"
     hl.init(demo=True)
     yield hl
     hl.stop()

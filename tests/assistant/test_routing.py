@@ -39,3 +39,21 @@ def test_train_switch_and_roll_back(hotline) -> None:
         hotline.routing.models.use("v0099")
     with pytest.raises(ValidationFailed, match="至少"):
         hotline.routing.train("label,text\n甲,一\n乙,二\n".encode(), "csv")
+
+
+def test_returns_are_learned_from(hotline) -> None:
+    from assistant.routing import feedback_from_history
+    from assistant.tickets.schemas import ActionInput
+    from tests.assistant.test_tickets import actor, new_ticket
+    from tests.conftest import demo_users
+
+    staff = demo_users("unit_staff")
+    people = {"agent": actor(hotline, demo_users("agent")[0]["username"])}
+    tid = new_ticket(hotline, people, title="白果村饮水管爆了", content="村里的饮水管子爆了，全组停水")
+    hotline.tickets.act(tid, "dispatch", ActionInput(lead_unit=staff[0]["unit_code"]), people["agent"])
+    hotline.tickets.act(tid, "return", ActionInput(comment="农村饮水不归本单位，应由乡镇和水利部门办理"),
+                        actor(hotline, staff[0]["username"]))
+    hotline.tickets.act(tid, "dispatch", ActionInput(lead_unit=staff[1]["unit_code"]), people["agent"])
+    records = feedback_from_history(hotline.db)
+    assert records == [("白果村饮水管爆了。村里的饮水管子爆了，全组停水", staff[0]["unit_code"], staff[1]["unit_code"])]
+    assert hotline.routing.learn_from_returns(hotline.db) == 1
