@@ -54,31 +54,57 @@ def clock() -> Clock:
     return Clock(datetime(2026, 3, 10, 9, 0, tzinfo=UTC) - timedelta(hours=8))
 
 
-def _pg_database() -> tuple[str, callable]:
+def _seed(url: str, data_dir: Path) -> None:
+    hl = Hotline(Settings(data_dir=data_dir, database_url=url, scheduler_enabled=False, warm_up_models=False))
+    hl.init(demo=True)
+    hl.stop()
+
+
+def _pg_admin():  # type: ignore[no-untyped-def]
     import sqlalchemy as sa
 
-    name = f"hotline_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = PG_URL.rsplit("/", 1)[0] + "/" + name
+    return sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
 
-    def drop() -> None:
+
+@pytest.fixture(scope="session")
+def seeded_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The demo county seeded once per session: a SQLite file to copy and a PostgreSQL template."""
+    root = tmp_path_factory.mktemp("template")
+    sqlite_file = root / "hotline.db"
+    _seed(f"sqlite:///{sqlite_file}", root / "data")
+    out = {"sqlite": str(sqlite_file)}
+    name = None
+    if PG_URL:
+        name = f"hotline_tmpl_{uuid.uuid4().hex[:10]}"
+        admin = _pg_admin()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        _seed(PG_URL.rsplit("/", 1)[0] + "/" + name, root / "pgdata")
+        out["postgresql"] = name
+    yield out
+    if name:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
 
-    return url, drop
-
 
 @pytest.fixture(params=_backends())
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, seeded_templates: dict[str, str]) -> Iterator[str]:
+    """A fresh database per test, already holding the seeded demo county."""
     if request.param == "sqlite":
+        import shutil
+
+        shutil.copyfile(seeded_templates["sqlite"], tmp_path / "hotline.db")
         yield f"sqlite:///{tmp_path / 'hotline.db'}"
         return
-    url, drop = _pg_database()
-    yield url
-    drop()
+    name = f"hotline_test_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{seeded_templates["postgresql"]}"')
+    yield PG_URL.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
 
 
 @pytest.fixture
