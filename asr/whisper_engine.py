@@ -1,16 +1,19 @@
 """Whisper base through faster-whisper / CTranslate2 (int8): the embedded default engine.
 
 Pipeline per channel: silero VAD (shipped in faster-whisper) finds speech, nearby speech is merged
-into utterances of at most ``max_chunk_s``, and each utterance is decoded on its own with the
-encoder input cut to the utterance's length (rounded up to ``pad_step_s``) instead of a fixed 30 s
-window: the encoder's cost grows faster than linearly with its input, and call audio is mostly
-short turns. Decoding is forced to Chinese without timestamps or an initial prompt, with a
+into utterances of at most ``max_chunk_s`` (a channel shorter than that is decoded whole, with its
+silences: Whisper does worse on speech cut tight), each utterance gets ``context_s`` of audio on
+both sides and is decoded on its own with the encoder input cut to ``max(min_window_s, length)``
+(rounded up to ``pad_step_s``) instead of a fixed 30 s window: the encoder's cost grows faster
+than linearly with its input (30 s ≈ 4× the CPU of 15 s here), and call audio is mostly short turns.
+Windows under ~15 s make Whisper base loop and hallucinate, so ``min_window_s`` defaults to 20. Decoding is forced to Chinese without timestamps or an initial prompt, with a
 temperature fallback against repetition loops, and the output goes through OpenCC t2s.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import threading
 import zlib
 from collections.abc import Sequence
@@ -60,10 +63,11 @@ class WhisperEngine:
         *,
         cpu_threads: int = 2,
         compute_type: str = "int8",
-        beam_size: int = 3,
+        beam_size: int = 5,
         pad_step_s: float = 2.0,
-        min_window_s: float = 6.0,
-        max_chunk_s: float = 20.0,
+        min_window_s: float = 20.0,
+        max_chunk_s: float = 28.0,
+        context_s: float = 0.5,
         batch_size: int = 1,
         vad: VadSettings | None = None,
         temperatures: Sequence[float] = (0.0, 0.4, 0.8),
@@ -83,8 +87,11 @@ class WhisperEngine:
         self.pad_step_s = pad_step_s
         self.min_window_s = min_window_s
         self.max_chunk_s = max_chunk_s
+        self.context_s = context_s
         self.batch_size = batch_size
-        self.vad = vad or VadSettings(max_speech_s=max_chunk_s)
+        self.vad = vad or VadSettings(
+            speech_pad_ms=400, min_silence_ms=1000, merge_gap_s=3.0, max_speech_s=max_chunk_s - 2 * context_s
+        )
         self.temperatures = tuple(temperatures)
         self.to_simplified = to_simplified
         self._model = None
@@ -107,18 +114,26 @@ class WhisperEngine:
 
     def transcribe_channels(self, channels: Sequence[ChannelAudio]) -> list[Segment]:
         self.warm_up()
-        jobs: list[tuple[ChannelAudio, SpeechRegion]] = []
+        jobs: list[tuple[ChannelAudio, SpeechRegion, SpeechRegion]] = []
         for channel in channels:
-            for region in speech_regions(channel.samples, self.vad):
-                jobs.append((channel, region))
-        texts = self._recognize_many([ch.samples[r.start : r.end] for ch, r in jobs])
+            regions = speech_regions(channel.samples, self.vad)
+            n = len(channel.samples)
+            if regions and n <= self.max_chunk_s * SAMPLE_RATE:
+                # a short recording is decoded whole: Whisper does worse on speech cut tight
+                jobs.append((channel, SpeechRegion(regions[0].start, regions[-1].end), SpeechRegion(0, n)))
+                continue
+            pad = int(self.context_s * SAMPLE_RATE)
+            for region in regions:
+                window = SpeechRegion(max(0, region.start - pad), min(n, region.end + pad))
+                jobs.append((channel, region, window))
+        texts = self._recognize_many([ch.samples[w.start : w.end] for ch, _r, w in jobs])
         segments = [
             Segment(
                 start=round(ch.offset + r.start / SAMPLE_RATE, 2),
                 end=round(ch.offset + r.end / SAMPLE_RATE, 2),
                 text=text, speaker=ch.speaker,
             )
-            for (ch, r), text in zip(jobs, texts, strict=True)
+            for (ch, r, _w), text in zip(jobs, texts, strict=True)
             if text
         ]
         return sort_segments(segments)
@@ -178,10 +193,11 @@ class WhisperEngine:
             last = temperature == self.temperatures[-1]
             for i, res in zip(todo, results, strict=True):
                 text = tokenizer.decode(res.sequences_ids[0]).strip()
-                if last or not _looks_broken(text, len(res.sequences_ids[0]), max_len[i] - len(prompt)):
+                broken = _looks_broken(text, len(res.sequences_ids[0]), max_len[i] - len(prompt))
+                if last or not broken:
                     if res.no_speech_prob > 0.6 and _avg_logprob(res) < -1.0:
                         text = ""
-                    texts[i] = self._postprocess(text)
+                    texts[i] = self._postprocess(trim_repetition(text) if broken else text)
         return [t or "" for t in texts]
 
     def _tokenizer(self):
@@ -203,12 +219,21 @@ def _avg_logprob(result) -> float:
     return result.scores[0] * n / (n + 1) if n else 0.0
 
 
+_LOOP = re.compile(r"(.{4,12}?)\1{2,}|(.{2,3}?)\2{3,}|(.)\3{5,}")
+
+
 def _looks_broken(text: str, n_tokens: int, budget: int) -> bool:
-    """Repetition loop: text compresses too well, or decoding ran to the token budget."""
+    """Repetition loop: text compresses too well, repeats a unit, or ran to the token budget."""
     if not text:
         return False
     data = text.encode("utf-8")
-    return len(data) / len(zlib.compress(data)) > 2.4 or n_tokens >= budget
+    return len(data) / len(zlib.compress(data)) > 2.4 or n_tokens >= budget or bool(_LOOP.search(text))
+
+
+def trim_repetition(text: str) -> str:
+    """Collapse a decoding loop to one occurrence: a unit of 4–12 characters three times or more
+    in a row, of 2–3 characters four times or more, or one character six times or more."""
+    return _LOOP.sub(lambda m: m.group(1) or m.group(2) or m.group(3), text)
 
 
 def _suppress(model) -> list[int]:

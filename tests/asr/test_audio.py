@@ -2,7 +2,7 @@ import io
 
 import numpy as np
 import pytest
-from conftest import tone
+from tests.asr.conftest import tone
 
 from asr.audio import decode, encode_wav, pcm16_to_float, split_channels
 from asr.errors import AsrError, AudioTooLongError, EmptyAudioError, NotAudioError, TruncatedAudioError

@@ -4,7 +4,7 @@ layout of Paraformer-zh, FSMN-VAD and CT-Transformer punctuation)."""
 
 import numpy as np
 import pytest
-from conftest import silence, vowel_speech
+from tests.asr.conftest import silence, vowel_speech
 
 from asr.engine import create_engine
 from asr.errors import ModelUnavailableError

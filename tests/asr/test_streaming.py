@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import silence, vowel_speech
+from tests.asr.conftest import silence, vowel_speech
 
 from asr.errors import StreamError
 from asr.streaming import StreamingRecognizer, StreamSettings

@@ -88,3 +88,12 @@ def test_postprocessor_steps():
     assert TextPostprocessor(numbers="none").run("17年") == "17年"
     with pytest.raises(ValueError):
         TextPostprocessor(numbers="roman")
+
+
+def test_decoding_loops_are_trimmed_but_natural_repeats_stay():
+    from asr.whisper_engine import trim_repetition
+
+    assert trim_repetition("139515835931951835931951835931951835931951518359") == "139515835931951518359"
+    assert trim_repetition("哈哈哈哈哈哈哈") == "哈"
+    assert trim_repetition("好的好的好的") == "好的好的好的"
+    assert trim_repetition("幺幺零") == "幺幺零"
