@@ -196,8 +196,9 @@ class CallService:
             "urgency": values.get("urgency") or "一般",
             "call_id": call.uid,
         }
-        if isinstance(values.get("category"), list):
-            out["category"] = values["category"]
+        category = values.get("category")
+        if category:
+            out["category"] = [str(c) for c in category][:4] if isinstance(category, list) else [str(category)]
         return out
 
     def get(self, call_id: int, actor: Actor) -> CallPublic:

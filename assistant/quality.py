@@ -119,6 +119,22 @@ class QualityService:
             s.flush()
             return self._public(s, record)
 
+    def score_batch(self, *, rescore: bool = False, limit: int = 200) -> dict[str, Any]:
+        """Score past calls that have ended (those without a result, or all with ``rescore``)."""
+        with self.db.read() as s:
+            stmt = select(Call.id).where(Call.status == "ended").order_by(Call.id).limit(limit)
+            if not rescore:
+                stmt = stmt.where(Call.id.not_in(select(QaRecord.call_id)))
+            ids = list(s.scalars(stmt))
+        scored, failed = 0, []
+        for call_id in ids:
+            try:
+                self.score_call(call_id)
+                scored += 1
+            except ValidationFailed as exc:
+                failed.append({"call_id": call_id, "reason": str(exc)})
+        return {"scored": scored, "failed": failed}
+
     def _public(self, s, record: QaRecord) -> QaPublic:  # type: ignore[no-untyped-def]
         decisions = s.scalars(select(QaDecision).where(QaDecision.result_id == record.id).order_by(QaDecision.id))
         return QaPublic(id=record.id, call_id=record.call_id, agent_id=record.agent_id, total=record.total,

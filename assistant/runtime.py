@@ -104,7 +104,22 @@ class Hotline:
     def draft(self, turns: list[dict[str, Any]] | str, call_time: datetime) -> dict[str, Any]:
         """智能填单: the ticket draft from a transcript or a written message."""
         local = call_time.astimezone(self.county.timezone)
-        return self.field_extractor.run(turns, local).to_dict()
+        draft = self.field_extractor.run(turns, local).to_dict()
+        text = turns if isinstance(turns, str) else "。".join(
+            t["text"] for t in turns if t.get("speaker") != "agent")
+        if text.strip():
+            try:
+                found = self.routing.classify(text[-2000:])
+            except Exception:  # noqa: BLE001 - the draft stands without the classifiers
+                log.exception("classification for the draft failed")
+                return draft
+            for slot in ("appeal_type", "urgency", "category"):
+                pred = found.get(slot)
+                if pred:
+                    value = pred.get("path") or pred["label"] if slot == "category" else pred["label"]
+                    draft[slot] = {"value": list(value) if isinstance(value, list | tuple) else value,
+                                   "confidence": pred["confidence"], "spans": [], "source": "classifier"}
+        return draft
 
     def _read_callback(self, transcript: str, keys: str) -> dict[str, Any]:
         from dataclasses import asdict

@@ -44,3 +44,11 @@ def score(call_id: int, hotline: HotlineDep, actor: CurrentActor) -> QaPublic:
 @router.get("/stats", summary="按坐席、按质检项统计")
 def stats(hotline: HotlineDep, actor: CurrentActor) -> dict[str, Any]:
     return hotline.quality.stats(actor)
+
+
+@router.post("/batch", summary="批量质检历史通话", description="对尚未质检（或指定重新质检）的已结束通话逐一评分。")
+def batch(hotline: HotlineDep, actor: CurrentActor,
+          rescore: Annotated[bool, Query(description="已有结果的也重新评分")] = False,
+          limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict[str, Any]:
+    actor.require("qa", "supervisor", "admin")
+    return hotline.quality.score_batch(rescore=rescore, limit=limit)

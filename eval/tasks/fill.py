@@ -32,6 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--address-library", choices=("auto", "jionlp", "none"), default="auto")
     parser.add_argument("--limit", type=int, default=None, help="evaluate the first N calls only")
     parser.add_argument("--details", type=Path, default=None, help="write per-call expected/got (jsonl) here")
+    parser.add_argument("--extractor-only", action="store_true",
+                        help="score the extractor alone (appeal type left to the classifier is then not scored)")
 
 
 def _norm(field: str, value, call_time: dt.datetime):
@@ -98,12 +100,20 @@ def run(args: argparse.Namespace) -> dict:
     produced = dict.fromkeys(SCORED, False)
     latencies, detail_f1 = [], []
     details = []
+    appeal_types = None
+    if not getattr(args, "extractor_only", False):
+        from classifiers import load_shipped
+
+        appeal_types = load_shipped("appeal_type")
     for case in cases:
         call_time = dt.datetime.fromisoformat(case["call_time"])
         start = time.perf_counter()
         draft = extractor.run(case["turns"], call_time)
         latencies.append((time.perf_counter() - start) * 1000)
         got = draft.values()
+        if appeal_types is not None:  # the service fills this slot from the appeal-type classifier
+            caller = "。".join(t["text"] for t in case["turns"] if t.get("speaker") != "agent")
+            got["appeal_type"] = appeal_types.classify([caller or " "])[0].label
         expected = case.get("expected") or {}
         row = {"id": case.get("id"), "wrong": {}}
         for field in SCORED:

@@ -47,3 +47,17 @@ def test_scored_after_the_call_and_reviewed(hotline) -> None:
     other_agent = type(agent)(999, "x", "别人", "agent")
     with pytest.raises(NotFound):
         hotline.quality.get(record.id, other_agent)
+
+
+def test_batch_scores_past_calls(hotline) -> None:
+    agent = actor(hotline, demo_users("agent")[0]["username"])
+    hotline.calls.on_end.clear()  # calls that ended before scoring existed
+    for _ in range(2):
+        call = hotline.calls.start(agent)
+        hotline.calls.add_segments(call.id, RUDE_CALL, agent, suggest=False)
+        hotline.calls.end(call.id, agent)
+    empty = hotline.calls.start(agent)
+    hotline.calls.end(empty.id, agent)
+    result = hotline.quality.score_batch()
+    assert result["scored"] == 2 and result["failed"][0]["call_id"] == empty.id
+    assert hotline.quality.score_batch()["scored"] == 0
