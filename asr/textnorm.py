@@ -107,7 +107,7 @@ def _read_digits(s: str) -> str:
     return "".join(_DIGIT_CN[int(c)] for c in s)
 
 
-_NUMBER = re.compile(r"(?<![\d.])(\d+)(?:\.(\d+))?(%|％)?(?![\d])")
+_NUMBER = re.compile(r"(?<![\d.])(\d+)(?:\.(\d+))?(%|％)?(?!\d|\.\d)")
 
 
 def verbalize_cardinals(text: str) -> str:
@@ -117,6 +117,8 @@ def verbalize_cardinals(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
         whole, frac, percent = m.group(1), m.group(2), m.group(3)
         after = text[m.end() : m.end() + 1]
+        if frac and not percent and (len(frac) >= 3 or len(whole) >= 4):
+            return m.group(0)  # 0.012645: digits read one by one, not a decimal quantity
         if not frac and not percent:
             if len(whole) >= 5 or (len(whole) > 1 and whole.startswith("0")):
                 return whole  # a digit string

@@ -97,3 +97,8 @@ def test_decoding_loops_are_trimmed_but_natural_repeats_stay():
     assert trim_repetition("哈哈哈哈哈哈哈") == "哈"
     assert trim_repetition("好的好的好的") == "好的好的好的"
     assert trim_repetition("幺幺零") == "幺幺零"
+
+
+@pytest.mark.parametrize(("text", "kept"), [("0.012645", "0.012645"), ("1362.866.930", "1362.866.930")])
+def test_digit_groups_with_dots_are_not_decimals(text, kept):
+    assert verbalize_cardinals(text) == kept
