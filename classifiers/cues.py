@@ -12,6 +12,7 @@ scikit-learn version.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -19,7 +20,9 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
 
+from classifiers.calibration import fit_temperature
 from classifiers.category import _as_list, check_training_data
 from classifiers.errors import ModelFileError, NotFittedError
 from classifiers.results import Prediction, rank
@@ -67,9 +70,7 @@ class CueClassifier(ClassifierMixin, BaseEstimator):
         cues = sp.csr_matrix(self.rule_set_.features(texts) * self.rule_weight)
         return sp.hstack([words, cues], format="csr")
 
-    def fit(self, X: Sequence[str], y: Sequence[str]) -> CueClassifier:
-        texts, labels = _as_list(X), [str(v).strip() for v in y]
-        check_training_data(texts, labels)
+    def _fit_core(self, texts: list[str], labels: list[str]) -> None:
         self.rule_set_ = self._rule_set()
         self.vectorizer_ = TfidfVectorizer(
             analyzer="char", ngram_range=tuple(self.ngram_range), min_df=self.min_df,
@@ -83,6 +84,28 @@ class CueClassifier(ClassifierMixin, BaseEstimator):
             coef = np.vstack([np.zeros_like(coef), coef])
             intercept = np.array([0.0, intercept[0]])
         self.coef_, self.intercept_ = coef.astype(np.float64), intercept.astype(np.float64)
+
+    def _logits(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self._features(texts) @ self.coef_.T + self.intercept_)
+
+    def fit(self, X: Sequence[str], y: Sequence[str]) -> CueClassifier:
+        """Fit; then one temperature, from 5-fold out-of-fold logits, calibrates the probabilities."""
+        texts, labels = _as_list(X), [str(v).strip() for v in y]
+        check_training_data(texts, labels)
+        self.temperature_ = 1.0
+        k = min(5, min(Counter(labels).values()))
+        if k >= 2:
+            y_arr, arr = np.array(labels), np.array(texts, dtype=object)
+            classes = np.unique(y_arr)
+            oof = np.zeros((len(texts), len(classes)))
+            for tr, te in StratifiedKFold(k, shuffle=True, random_state=0).split(arr, y_arr):
+                self._fit_core(list(arr[tr]), list(y_arr[tr]))
+                cols = np.searchsorted(classes, self.classes_)
+                oof[np.ix_(te, cols)] = self._logits(list(arr[te]))
+                missing = np.setdiff1d(np.arange(len(classes)), cols)
+                oof[np.ix_(te, missing)] = -1e3
+            self.temperature_ = fit_temperature(oof, np.searchsorted(classes, y_arr))
+        self._fit_core(texts, labels)
         self.n_train_ = len(texts)
         return self
 
@@ -95,8 +118,7 @@ class CueClassifier(ClassifierMixin, BaseEstimator):
         texts = _as_list(X)
         if not texts:
             return np.zeros((0, len(self.classes_)))
-        z = self._features(texts) @ self.coef_.T + self.intercept_
-        return _softmax(np.asarray(z))
+        return _softmax(self._logits(texts) / self.temperature_)
 
     def predict(self, X: str | Sequence[str]) -> np.ndarray:
         proba = self.predict_proba(X)
@@ -127,6 +149,7 @@ class CueClassifier(ClassifierMixin, BaseEstimator):
             "idf": [round(float(v), 5) for v in self.vectorizer_.idf_],
             "coef": [[round(float(v), 5) for v in row] for row in self.coef_],
             "intercept": [round(float(v), 5) for v in self.intercept_],
+            "temperature": round(float(self.temperature_), 5),
             "n_train": int(self.n_train_),
             "metadata": dict(metadata or {}),
         }
@@ -147,6 +170,7 @@ class CueClassifier(ClassifierMixin, BaseEstimator):
         model.classes_ = np.array(data["classes"])
         model.coef_ = np.asarray(data["coef"], dtype=np.float64)
         model.intercept_ = np.asarray(data["intercept"], dtype=np.float64)
+        model.temperature_ = float(data.get("temperature", 1.0))
         model.n_train_ = int(data.get("n_train", 0))
         model.metadata_ = dict(data.get("metadata", {}))
         return model

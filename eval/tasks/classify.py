@@ -45,6 +45,9 @@ def add_arguments(parser) -> None:
                         choices=["category", "cold-start", "appeal-type", "urgency"])
     parser.add_argument("--taxonomy", type=Path, help="level1,level2,level3 CSV (cold start)")
     parser.add_argument("--level", type=int, default=1, help="taxonomy level of the labels (cold start)")
+    parser.add_argument("--labels-from-test", action="store_true",
+                        help="cold start: choose only among the labels that occur in TEST")
+    parser.add_argument("--no-embed", action="store_true", help="cold start: keyword overlap only")
     parser.add_argument("--latency-sample", type=int, default=200, help="messages timed one by one for p95_ms")
     parser.add_argument("--save-model", type=Path, help="save the trained model (and its card) here")
 
@@ -93,6 +96,17 @@ def score(y_true, y_pred, labels=None) -> dict:
     }
 
 
+def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
+    """Mean |accuracy − confidence| over equal-width confidence bins, weighted by bin size."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    total = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        mask = (confidence > lo) & (confidence <= hi)
+        if mask.any():
+            total += mask.sum() * abs(correct[mask].mean() - confidence[mask].mean())
+    return round(float(total / max(1, len(confidence))), 4)
+
+
 def latency(model, texts: list[str], n: int) -> dict:
     sample = texts[: max(1, n)]
     model.classify(sample[:1])  # warm-up (loads any lazy model)
@@ -108,7 +122,7 @@ def run(args) -> dict:
     key = {"appeal-type": "appeal_type", "urgency": "urgency"}.get(args.target, "category")
     xtr, ytr, xte, yte, split = load_split(args, key)
     figures: dict = {"task": args.target, "split": split, "test_rows": len(xte), "train_rows": len(xtr)}
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     if args.target == "category":
         model = CategoryClassifier(method=args.model).fit(xtr, ytr)
         figures["model"] = args.model
@@ -116,17 +130,25 @@ def run(args) -> dict:
             figures["ensemble_weight"], figures["ensemble_cv"] = model.weight_, model.ensemble_cv_
     elif args.target == "cold-start":
         tax = Taxonomy.from_csv(args.taxonomy) if args.taxonomy else None
-        labels = sorted(set(yte)) if tax is None else None
-        model = ColdStartClassifier(taxonomy=tax, level=args.level, labels=labels).fit()
-        figures["model"] = "cold-start" + (f" taxonomy={args.taxonomy.name}" if tax else " labels-only")
+        labels = sorted(set(yte)) if tax is None or args.labels_from_test else None
+        model = ColdStartClassifier(taxonomy=tax, level=args.level, labels=labels,
+                                    use_embeddings=not args.no_embed).fit()
+        figures["model"] = ("cold-start" + (f" taxonomy={args.taxonomy.name}" if tax else " labels-only")
+                            + (" keywords-only" if args.no_embed else " embeddings+keywords"))
+        figures["candidate_labels"] = len(model.classes_)
         figures["train_rows"] = 0
     else:
         cls = AppealTypeClassifier if key == "appeal_type" else UrgencyClassifier
         model = load_shipped(key) if not (args.data or args.train) else cls().fit(xtr, ytr)
         figures["model"] = "shipped" if not (args.data or args.train) else "trained-on-TRAIN"
     figures["train_s"] = round(time.perf_counter() - start, 2)
-    pred = list(model.predict(xte))
+    figures["train_cpu_s"] = round(time.process_time() - cpu_start, 2)
+    proba = model.predict_proba(xte)
+    pred = [str(c) for c in np.asarray(model.classes_)[np.argmax(proba, axis=1)]]
     figures.update(score(yte, pred, labels=sorted(set(yte) | set(model.classes_))))
+    figures["ece"] = expected_calibration_error(proba.max(axis=1), np.array(pred) == np.array(yte))
+    top3 = np.asarray(model.classes_)[np.argsort(-proba, axis=1)[:, :3]]
+    figures["top3_accuracy"] = round(float(np.mean([y in row for y, row in zip(yte, top3, strict=True)])), 4)
     figures.update(latency(model, xte, args.latency_sample))
     if args.save_model:
         from classifiers import save_model
@@ -141,7 +163,9 @@ def _print_report(f: dict) -> None:
     print(f"任务 {f['task']}  模型 {f.get('model')}  数据 {f['split']}")
     print(f"训练 {f['train_rows']} 条，测试 {f['test_rows']} 条，训练用时 {f['train_s']} s，"
           f"单条预测 p50 {f['p50_ms']} ms / p95 {f['p95_ms']} ms")
-    print(f"accuracy {f['accuracy']:.4f}   macro-F1 {f['macro_f1']:.4f}")
+    print(f"accuracy {f['accuracy']:.4f}   macro-F1 {f['macro_f1']:.4f}   top-3 {f['top3_accuracy']:.4f}"
+          f"   ECE {f['ece']:.4f}"
+          f"   训练 CPU {f['train_cpu_s']} s")
     for lab, v in f["per_class_f1"].items():
         print(f"  {lab:<10s} F1 {v:.4f}")
     labels, matrix = f["confusion"]["labels"], np.array(f["confusion"]["matrix"])

@@ -1,0 +1,84 @@
+"""Linear SVM with probabilities: temperature scaling fitted on out-of-fold SVM scores.
+
+``CalibratedClassifierCV`` keeps k SVMs and one sigmoid per class and fold, which is slow to run
+per message. Here the SVM is trained once on everything, its decision scores for every training
+row are obtained out-of-fold (k-fold), and one temperature ``t`` is fitted so that
+``softmax(scores / t)`` minimises the log-loss of those held-out scores (Guo et al. 2017).
+A single temperature keeps the SVM's ranking (so the best label never changes, and rare classes
+are not pushed aside as a per-class calibrator fitted on imbalanced data would do), and costs one
+matrix product per message.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.svm import LinearSVC
+
+
+def _scores(svm: LinearSVC, X) -> np.ndarray:
+    s = svm.decision_function(X)
+    return np.column_stack([-s, s]) if s.ndim == 1 else s
+
+
+def oof_scores(X, y, C: float, class_weight, cv: int, random_state: int) -> np.ndarray:
+    """Out-of-fold decision scores of ``LinearSVC(C)`` for every row of ``X``."""
+    folds = StratifiedKFold(cv, shuffle=True, random_state=random_state)
+    s = cross_val_predict(LinearSVC(C=C, class_weight=class_weight), X, y, cv=folds, method="decision_function")
+    return np.column_stack([-s, s]) if s.ndim == 1 else s
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def fit_temperature(scores: np.ndarray, y_index: np.ndarray) -> float:
+    """The temperature minimising the mean negative log-likelihood of ``softmax(scores / t)``."""
+
+    def nll(log_t: float) -> float:
+        z = scores / np.exp(log_t)
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return float(-logp[np.arange(len(y_index)), y_index].mean())
+
+    res = minimize_scalar(nll, bounds=(np.log(1e-3), np.log(1e2)), method="bounded")
+    return float(np.exp(res.x))
+
+
+class SoftmaxCalibratedSVC(ClassifierMixin, BaseEstimator):
+    """``LinearSVC`` whose ``predict_proba`` is ``softmax(decision_function / temperature_)``."""
+
+    def __init__(self, C: float = 1.0, class_weight: str | None = "balanced", cv: int = 5, random_state: int = 0):
+        self.C = C
+        self.class_weight = class_weight
+        self.cv = cv
+        self.random_state = random_state
+
+    def fit(self, X, y, scores: np.ndarray | None = None) -> SoftmaxCalibratedSVC:
+        """``scores``: out-of-fold scores already computed for ``(X, y)`` with the same ``C``."""
+        y = np.asarray(y)
+        self.svm_ = LinearSVC(C=self.C, class_weight=self.class_weight).fit(X, y)
+        self.classes_ = self.svm_.classes_
+        _, counts = np.unique(y, return_counts=True)
+        k = int(min(self.cv, counts.min()))
+        if scores is None and k >= 2:
+            scores = oof_scores(X, y, self.C, self.class_weight, k, self.random_state)
+        if scores is None:  # too few rows per class for k-fold: calibrate on the training scores
+            scores = _scores(self.svm_, X)
+        y_index = np.searchsorted(self.classes_, y)
+        self.temperature_ = fit_temperature(np.asarray(scores, dtype=np.float64), y_index)
+        return self
+
+    def decision_function(self, X) -> np.ndarray:
+        return self.svm_.decision_function(X)
+
+    def predict_proba(self, X) -> np.ndarray:
+        return _softmax(_scores(self.svm_, X) / self.temperature_)
+
+    def predict(self, X) -> np.ndarray:
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
