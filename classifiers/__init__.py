@@ -7,6 +7,7 @@ Plain arguments in, typed results out; no settings objects, no imports of upper 
   returns ``Prediction(label, confidence, alternatives)``; ``save_model`` / ``load_model``.
 - ``ColdStartClassifier(taxonomy, level=1, descriptions=..., keywords=...).fit()``: day-one
   suggestions from the taxonomy's own wording.
+- ``train_category_model(texts, labels, path)``: holdout figures, refit, save with its card.
 - ``load_shipped("appeal_type")`` / ``load_shipped("urgency")``: rules + model, trained on
   project-written appeals only.
 """
@@ -30,6 +31,7 @@ _EXPORTS = {
     "RuleSet": "rules", "default_rules": "rules",
     "load_cue_model": "shipped", "load_shipped": "shipped",
     "Taxonomy": "taxonomy", "TaxonomyNode": "taxonomy",
+    "holdout_figures": "training", "train_category_model": "training",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -36,6 +37,7 @@ from classifiers.calibration import SoftmaxCalibratedSVC, oof_scores
 from classifiers.embedding import E5Embedder, TextEmbedder
 from classifiers.errors import NotFittedError, TrainingDataError
 from classifiers.results import Prediction, to_predictions
+from classifiers.taxonomy import Taxonomy
 from classifiers.text import normalize
 
 METHODS = ("tfidf", "embed", "ensemble")
@@ -216,7 +218,15 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
 
-    def classify(self, X: str | Sequence[str], top_k: int | None = None) -> list[Prediction]:
-        """One ``Prediction`` per text: label, calibrated confidence, top alternatives."""
+    def classify(
+        self, X: str | Sequence[str], top_k: int | None = None, taxonomy: Taxonomy | None = None, level: int | None = None
+    ) -> list[Prediction]:
+        """One ``Prediction`` per text: label, calibrated confidence, top alternatives.
+
+        With ``taxonomy`` (and the labels' ``level``), each prediction also carries its taxonomy path.
+        """
         proba = self.predict_proba(X)
-        return to_predictions(proba, list(self.classes_), top_k or self.top_k, source=f"category:{self.method}")
+        preds = to_predictions(proba, list(self.classes_), top_k or self.top_k, source=f"category:{self.method}")
+        if taxonomy is None:
+            return preds
+        return [replace(p, path=next(iter(taxonomy.find(p.label, level=level)), ())) for p in preds]

@@ -11,8 +11,10 @@ Tasks: --task category (default) | cold-start (no training: taxonomy wording onl
 from __future__ import annotations
 
 import csv
+import io
 import json
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -57,11 +59,16 @@ def read_labelled(path: Path, label_key: str = "category") -> tuple[list[str], l
     if path.suffix == ".jsonl":
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         return [r["text"] for r in rows], [r[label_key] for r in rows]
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        if not reader.fieldnames or not {"label", "text"} <= set(reader.fieldnames):
-            raise SystemExit(f"{path}: 需要表头 label,text")
-        pairs = [(r["text"] or "", (r["label"] or "").strip()) for r in reader]
+    raw = path.read_bytes()
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        content = raw.decode("gb18030")
+    reader = csv.DictReader(io.StringIO(content, newline=""))
+    if not reader.fieldnames or not {"label", "text"} <= {h.strip() for h in reader.fieldnames}:
+        raise SystemExit(f"{path}: 需要表头 label,text")
+    reader.fieldnames = [h.strip() for h in reader.fieldnames]
+    pairs = [(r["text"] or "", (r["label"] or "").strip()) for r in reader]
     pairs = [(t, y) for t, y in pairs if t.strip() and y]
     return [t for t, _ in pairs], [y for _, y in pairs]
 
@@ -69,8 +76,9 @@ def read_labelled(path: Path, label_key: str = "category") -> tuple[list[str], l
 def load_split(args, label_key: str = "category"):
     if args.data:
         texts, labels = read_labelled(args.data, label_key)
+        stratify = labels if min(Counter(labels).values()) >= 2 else None
         xtr, xte, ytr, yte = train_test_split(
-            texts, labels, test_size=args.test_frac, random_state=args.split_seed, stratify=labels
+            texts, labels, test_size=args.test_frac, random_state=args.split_seed, stratify=stratify
         )
         return xtr, ytr, xte, yte, f"{args.data.name} stratified split seed={args.split_seed} test_frac={args.test_frac}"
     if args.train or args.test:

@@ -96,3 +96,16 @@ def test_embedding_and_ensemble_methods():
         assert np.allclose(proba.sum(axis=1), 1.0)
         assert list(model.predict(probe)) == ["城乡建设", "劳动和社会保障"]
     assert 0.0 <= ensemble.weight_ <= 1.0 and ensemble.ensemble_cv_
+
+
+def test_train_category_model_saves_card_with_holdout_figures(tmp_path):
+    from classifiers import Taxonomy, load_model, train_category_model
+
+    texts, labels = _data()
+    card = train_category_model(texts, labels, tmp_path / "m.joblib", version="2024-05-01", min_df=1)
+    assert card.version == "2024-05-01" and card.n_train == len(texts)
+    assert card.metrics["holdout_rows"] == 5 and 0.0 <= card.metrics["macro_f1"] <= 1.0
+    model = load_model(tmp_path / "m.joblib")
+    tax = Taxonomy.from_rows([["城乡建设", "供水"], ["教育文体", "学校"], ["劳动和社会保障", "工资"]])
+    pred = model.classify("我家停水了", taxonomy=tax, level=1)[0]
+    assert pred.label == "城乡建设" and pred.path == ("城乡建设",)
