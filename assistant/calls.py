@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from assistant.access import Actor
 from assistant.db.call_models import Call, CallSegment, DraftCorrection
@@ -117,8 +117,8 @@ class CallService:
 
     def recent_caller_text(self, call_id: int, max_chars: int = 200) -> str:
         with self.db.read() as s:
-            rows = s.scalars(select(CallSegment.text).where(CallSegment.call_id == call_id,
-                                                            CallSegment.speaker.is_not("agent"))
+            not_agent = or_(CallSegment.speaker.is_(None), CallSegment.speaker != "agent")
+            rows = s.scalars(select(CallSegment.text).where(CallSegment.call_id == call_id, not_agent)
                              .order_by(CallSegment.seq.desc()).limit(5)).all()
         return " ".join(reversed(rows))[-max_chars:]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -150,7 +151,10 @@ class Hotline:
         if self.settings.scheduler_enabled if scheduler is None else scheduler:
             self.scheduler.start()
         if self.settings.warm_up_models:
-            self.warm_up()
+            # models load in the background: tickets are accepted from the first second, and each
+            # capability reports itself in /health as it becomes ready
+            self._warm_thread = threading.Thread(target=self.warm_up, name="hotline-warm-up", daemon=True)
+            self._warm_thread.start()
 
     def warm_up(self) -> None:
         """Load every model once (a failure makes that capability report why, not the service fail)."""

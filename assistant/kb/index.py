@@ -82,6 +82,8 @@ class KnowledgeIndex:
     # --- lifecycle ----------------------------------------------------------------------
     def warm_up(self) -> dict[str, Any]:
         with self._lock:
+            if self._retriever is not None:  # another thread got here first
+                return {"action": "ready", "indexed": 0, "removed": 0, "total": len(self._retriever)}
             embedder = None
             if self.dense:
                 try:
