@@ -40,7 +40,8 @@ def _start(env: dict[str, str], port: int) -> subprocess.Popen:
 
 
 def test_acknowledged_tickets_survive_kill_9(tmp_path: Path) -> None:
-    env = os.environ | {"HOTLINE_DATA_DIR": str(tmp_path / "data"), "HOTLINE_SCHEDULER_ENABLED": "false"}
+    env = os.environ | {"HOTLINE_DATA_DIR": str(tmp_path / "data"), "HOTLINE_SCHEDULER_ENABLED": "false",
+                        "HOTLINE_WARM_UP_MODELS": "false"}
     env.pop("HOTLINE_DATABASE_URL", None)
     subprocess.run([sys.executable, "-m", "api", "init", "--demo"], env=env, check=True, capture_output=True)
     port = _free_port()

@@ -106,6 +106,7 @@ async def _bench(base: str, args) -> dict:  # type: ignore[no-untyped-def]
 def run(args) -> dict:  # type: ignore[no-untyped-def]
     with tempfile.TemporaryDirectory() as tmp:
         env = os.environ | {"HOTLINE_DATA_DIR": str(Path(tmp) / "data"), "HOTLINE_SCHEDULER_ENABLED": "false",
+                            "HOTLINE_WARM_UP_MODELS": "false",
                             "HOTLINE_SQLITE_SYNCHRONOUS": args.sqlite_synchronous}
         if args.database_url:
             env["HOTLINE_DATABASE_URL"] = args.database_url
