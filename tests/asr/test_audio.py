@@ -2,11 +2,11 @@ import io
 
 import numpy as np
 import pytest
-from tests.asr.conftest import tone
 
 from asr.audio import decode, encode_wav, pcm16_to_float, split_channels
 from asr.errors import AsrError, AudioTooLongError, EmptyAudioError, NotAudioError, TruncatedAudioError
 from asr.phone import resample, simulate_phone_channel, telephone_band
+from tests.asr.conftest import tone
 
 
 def _peak_freq(x: np.ndarray, rate: int = 16_000) -> float:

@@ -4,10 +4,10 @@ layout of Paraformer-zh, FSMN-VAD and CT-Transformer punctuation)."""
 
 import numpy as np
 import pytest
-from tests.asr.conftest import silence, vowel_speech
 
 from asr.engine import create_engine
 from asr.errors import ModelUnavailableError
+from tests.asr.conftest import silence, vowel_speech
 
 pytestmark = pytest.mark.slow
 

@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-from tests.asr.conftest import silence, vowel_speech
 
 from asr.errors import StreamError
 from asr.streaming import StreamingRecognizer, StreamSettings
+from tests.asr.conftest import silence, vowel_speech
 
 
 class LengthEngine:
@@ -119,7 +119,7 @@ def test_partials_for_long_utterances():
 def test_real_whisper_engine_streams(whisper_data_dir):
     from asr.whisper_engine import WhisperEngine
 
-    engine = WhisperEngine(whisper_data_dir)
+    engine = WhisperEngine(whisper_data_dir, beam_size=1)
     rec = StreamingRecognizer(engine, speakers=(None,))
     out = []
     for frame in _frames(np.concatenate([silence(0.5), vowel_speech(2.0), silence(1.0)])):

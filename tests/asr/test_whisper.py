@@ -2,13 +2,13 @@
 
 import numpy as np
 import pytest
-from tests.asr.conftest import silence, vowel_speech
 
 from asr.audio import encode_wav
 from asr.engine import Segment, Transcript, available_engines, create_engine
 from asr.errors import UnknownEngineError
 from asr.recording import RecordingTranscriber
 from asr.whisper_model import MODEL_BIN_SIZE, ensure_whisper_base, is_complete, verify
+from tests.asr.conftest import silence, vowel_speech
 
 pytestmark = pytest.mark.slow
 
