@@ -35,6 +35,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--engine", default="whisper", help="whisper (default), whisper-plain, funasr")
     parser.add_argument("--model-dir", type=Path, help="model folder (funasr; optional for whisper)")
     parser.add_argument("--data-dir", type=Path, help="data dir where the Whisper weights are assembled")
+    parser.add_argument("--vad-dir", type=Path, help="funasr: FSMN-VAD model folder (else silero)")
+    parser.add_argument("--punc-dir", type=Path, help="funasr: punctuation model folder")
     parser.add_argument("--phone", action="store_true", help="simulate an 8 kHz G.711 phone line first")
     parser.add_argument("--phone-law", default="alaw", choices=["alaw", "mulaw"])
     parser.add_argument("--hyp-out", type=Path, help="write file<TAB>hypothesis lines here")
@@ -107,6 +109,10 @@ def _default_data_dir() -> Path:
 
 
 def _build_engine(args):
+    from asr.engine import available_engines
+
+    if args.engine not in available_engines():
+        raise SystemExit(f"未知的语音识别引擎：{args.engine}（可选：{'、'.join(available_engines())}）")
     options = {"cpu_threads": args.cpu_threads}
     if args.engine.startswith("whisper"):
         options["data_dir"] = args.data_dir or _default_data_dir()
@@ -121,6 +127,7 @@ def _build_engine(args):
         if args.model_dir is None:
             raise SystemExit(f"引擎 {args.engine} 需要 --model-dir 指定本地模型目录")
         options["model_dir"] = args.model_dir
+        options.update(vad_dir=args.vad_dir, punc_dir=args.punc_dir)
     return create_engine(args.engine, **options)
 
 
@@ -155,7 +162,10 @@ def run(args) -> dict:
     audio_dir = audio_dir or transcripts.parent
     rows = _read_rows(transcripts)[: args.limit]
     engine = _build_engine(args)
-    engine.warm_up()
+    try:
+        engine.warm_up()
+    except AsrError as exc:
+        raise SystemExit(f"{exc}（{exc.code}）") from exc
     words = []
     if args.gazetteer:
         words = [w.strip() for w in args.gazetteer.read_text(encoding="utf-8").splitlines() if w.strip()]
