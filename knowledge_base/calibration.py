@@ -31,7 +31,7 @@ class Calibrator:
         z = float(self.vector(features) @ self.coef + self.intercept)
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
-    def fit(self, rows: Sequence[dict[str, float]], labels: Sequence[int], c: float = 1.0) -> Calibrator:
+    def fit(self, rows: Sequence[dict[str, float]], labels: Sequence[int], c: float = 10.0) -> Calibrator:
         from sklearn.linear_model import LogisticRegression
 
         x = np.stack([self.vector(r) for r in rows])

@@ -26,22 +26,32 @@ def _jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def collect(retriever: HybridRetriever, queries: list[dict]) -> tuple[list[dict], list[int]]:
-    rows, labels = [], []
-    for q in queries:
-        res = retriever.search(q["query"], k=1, exclude=q.get("exclude", []))
-        rows.append(res.features)
-        labels.append(int(bool(res.hits) and res.hits[0].doc_id in set(q["relevant"])))
-    return rows, labels
+def collect(retriever: HybridRetriever, queries: list[dict]) -> tuple[list[dict], list[int], list[int]]:
+    """Each question twice: as asked (its answer is in the base) and with its relevant articles
+    excluded (the base has no answer: what a question on a missing topic looks like). Returns
+    features, labels (top answer right) and the question index of each row."""
+    rows, labels, groups = [], [], []
+    for i, q in enumerate(queries):
+        relevant = set(q["relevant"])
+        for extra in ((), tuple(relevant)):
+            res = retriever.search(q["query"], k=1, exclude=list(q.get("exclude", [])) + list(extra))
+            rows.append(res.features)
+            labels.append(int(bool(res.hits) and res.hits[0].doc_id in relevant))
+            groups.append(i)
+    return rows, labels, groups
 
 
-def cross_validate(rows: list[dict], labels: list[int], folds: int = 5, seed: int = 0) -> dict:
+def cross_validate(rows: list[dict], labels: list[int], groups: list[int], folds: int = 5, seed: int = 0) -> dict:
+    """Folds by question (both rows of a question in the same fold)."""
     y = np.asarray(labels)
-    order = np.random.default_rng(seed).permutation(len(y))
+    g = np.asarray(groups)
+    perm = np.random.default_rng(seed).permutation(g.max() + 1)
+    fold_of = np.empty_like(perm)
+    fold_of[perm] = np.arange(len(perm)) % folds
     probs = np.zeros(len(y))
     for f in range(folds):
-        test = order[f::folds]
-        train = np.setdiff1d(order, test)
+        test = np.flatnonzero(fold_of[g] == f)
+        train = np.flatnonzero(fold_of[g] != f)
         cal = Calibrator().fit([rows[i] for i in train], y[train].tolist())
         probs[test] = [cal.predict(rows[i]) for i in test]
     out = {"brier": float(np.mean((probs - y) ** 2)), "base_rate": float(y.mean()), "queries": len(y)}
@@ -67,8 +77,8 @@ def main(argv: list[str] | None = None) -> dict:
         retriever.open_or_build(args.index_dir, docs)
     else:
         retriever.build(docs)
-    rows, labels = collect(retriever, _jsonl(args.queries))
-    report = cross_validate(rows, labels)
+    rows, labels, groups = collect(retriever, _jsonl(args.queries))
+    report = cross_validate(rows, labels, groups)
     cal = Calibrator().fit(rows, labels)
     cal.info.update({"cross_validation": report, "corpus": args.corpus.name, "queries": args.queries.name})
     cal.save(args.out)

@@ -100,3 +100,14 @@ def test_bad_input_is_refused(embedder, tokenizer):
     with pytest.raises(InvalidSetting):
         HybridRetriever(embedder, tokenizer, fusion="max")
     assert r.search("社保卡").hits == []
+
+
+def test_calibrator_fits_and_round_trips(tmp_path):
+    from knowledge_base import Calibrator
+
+    rows = [{"dense_top": 0.9, "agree": 1.0, "fused_margin": 0.5}] * 20 + \
+        [{"dense_top": 0.8, "agree": 0.0, "fused_margin": 0.05}] * 20
+    cal = Calibrator().fit(rows, [1] * 20 + [0] * 20)
+    assert cal.predict(rows[0]) > 0.8 > 0.2 > cal.predict(rows[-1])
+    cal.save(tmp_path / "c.json")
+    assert Calibrator.load(tmp_path / "c.json").predict(rows[0]) == pytest.approx(cal.predict(rows[0]))
