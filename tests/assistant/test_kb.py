@@ -64,7 +64,7 @@ def test_expired_articles_are_never_served(kb) -> None:
 
 def test_no_answer_rather_than_a_wrong_one(kb) -> None:
     result = kb.kb_desk.ask("火星上的土豆怎么种才能高产", channel="selfservice")
-    assert result.mode == "none"
+    assert result.mode != "answer"  # at most candidates for an agent to judge, never a confident answer
     good = kb.kb_desk.ask("我想问一下社保卡丢了么样补办", channel="agent")
     assert good.suggestions and "社保卡" in good.suggestions[0].question
     gaps = kb.kb_desk.gaps(REVIEWER)
