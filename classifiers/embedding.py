@@ -18,6 +18,7 @@ from classifiers.text import head
 
 _CACHE: dict[tuple[str, int], object] = {}
 _LOCK = threading.Lock()
+_RUN_LOCK = threading.Lock()
 
 
 @runtime_checkable
@@ -68,8 +69,9 @@ class E5Embedder:
         cut = [head(t, self.max_chars) or " " for t in texts]
         if not cut:
             return np.zeros((0, int(model.dim)), dtype=np.float32)
-        parts = [np.asarray(model.query(cut[i : i + self.batch_size]), dtype=np.float32)
-                 for i in range(0, len(cut), self.batch_size)]
+        with _RUN_LOCK:  # one engine per process; its scratch buffers are not shared safely
+            parts = [np.asarray(model.query(cut[i : i + self.batch_size]), dtype=np.float32)
+                     for i in range(0, len(cut), self.batch_size)]
         out = np.vstack([p.reshape(-1, int(model.dim)) for p in parts])
         return out
 
