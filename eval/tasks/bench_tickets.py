@@ -119,12 +119,15 @@ def run(args) -> dict:  # type: ignore[no-untyped-def]
                                 stdout=log, stderr=subprocess.STDOUT)
         try:
             base = f"http://127.0.0.1:{port}/api/v1"
-            for _ in range(300):
+            deadline = time.monotonic() + 300
+            while True:
                 try:
-                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    if httpx.get(f"{base}/health", timeout=2).status_code == 200:
                         break
                 except httpx.HTTPError:
-                    time.sleep(0.2)
+                    if time.monotonic() > deadline or proc.poll() is not None:
+                        raise RuntimeError("服务未能启动") from None
+                    time.sleep(0.3)
             figures = asyncio.run(_bench(base, args))
         except Exception:
             log.flush()
