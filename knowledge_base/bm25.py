@@ -105,15 +105,14 @@ class BM25Index:
         """BM25 score of every row for the query terms (dead rows score 0)."""
         w = self._weights()
         counts = Counter(t for t in tokens if t in self.vocab)
-        out = np.zeros(self.n_rows, dtype=np.float32)
         if not counts:
-            return out
+            return np.zeros(self.n_rows, dtype=np.float32)
         cols = np.fromiter((self.vocab[t] for t in counts), dtype=np.int64)
         qtf = np.fromiter(counts.values(), dtype=np.float32)
         sub = w[cols]
         # sum of qtf-weighted rows of the terms x rows matrix
-        np.add.at(out, sub.indices, sub.data * np.repeat(qtf, np.diff(sub.indptr)))
-        return out
+        weights = sub.data * np.repeat(qtf, np.diff(sub.indptr))
+        return np.bincount(sub.indices, weights=weights, minlength=self.n_rows).astype(np.float32)
 
     def idf_mass(self, tokens: Sequence[str]) -> float:
         """Σ idf of the query's known terms: roughly the score of a perfect, average-length match."""

