@@ -14,7 +14,7 @@ from assistant.callbacks import (
     CallbackPublic,
     OutcomeConfirm,
     UnitFigures,
-    _public,
+    callback_public,
     get_callback,
     record_attempt,
     unit_figures,
@@ -97,7 +97,7 @@ class CallbackDesk:
             cb.reason_side, cb.reason = body.reason_side, body.reason
             number = s.get(Ticket, ticket_id).number
             s.flush()
-            return _public(cb, number, now)
+            return callback_public(cb, number, now)
 
     def figures(self, actor: Actor, start: datetime, end: datetime) -> list[UnitFigures]:
         actor.require("supervisor", "admin", "agent")

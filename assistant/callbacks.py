@@ -122,7 +122,7 @@ def schedule_in(s: Session, ticket: Ticket, closed_at: datetime, policy: Callbac
     return cb
 
 
-def _public(cb: Callback, number: str, now: datetime) -> CallbackPublic:
+def callback_public(cb: Callback, number: str, now: datetime) -> CallbackPublic:
     return CallbackPublic(id=cb.id, ticket_id=cb.ticket_id, ticket_number=number, status=cb.status,
                           skip_reason=cb.skip_reason, due_from=cb.due_from, due_by=cb.due_by,
                           next_attempt_at=cb.next_attempt_at, attempts=cb.attempts, resolution=cb.resolution,
@@ -136,7 +136,7 @@ def worklist(db: Database, now: datetime, *, include_future: bool = False, limit
     if not include_future:
         stmt = stmt.where(Callback.next_attempt_at <= now)
     with db.read() as s:
-        return [_public(cb, number, now) for cb, number in s.execute(stmt)]
+        return [callback_public(cb, number, now) for cb, number in s.execute(stmt)]
 
 
 def get_callback(s: Session, callback_id: int) -> Callback:
@@ -166,7 +166,7 @@ def record_attempt(db: Database, callback_id: int, body: AttemptInput, now: date
             cb.next_attempt_at = next_calling_time(now + timedelta(hours=policy.attempt_gap_hours), policy, calendar)
         number = s.get(Ticket, cb.ticket_id).number
         s.flush()
-        return _public(cb, number, now)
+        return callback_public(cb, number, now)
 
 
 class UnitFigures(BaseModel):

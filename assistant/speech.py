@@ -35,6 +35,10 @@ class SpeechService:
         self._lock = threading.Lock()
         self.error: str | None = None
 
+    @property
+    def ready(self) -> bool:
+        return self._engine is not None
+
     def engine(self):  # type: ignore[no-untyped-def]
         """The process-wide engine, loaded on first use."""
         with self._lock:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from assistant.access import Actor
 from assistant.db.kb_models import KbArticle, KbArticleVersion
 from assistant.kb.io import ImportFailed, export_rows, read_rows, validate_rows
-from assistant.kb.schemas import ImportReport
+from assistant.kb.schemas import ImportReport, ImportRowError
 from assistant.kb.service import EDITORS, REVIEWERS, KnowledgeService
 
 
@@ -23,15 +23,21 @@ def import_articles(service: KnowledgeService, data: bytes, fmt: str, actor: Act
         existing = set(s.scalars(select(KbArticle.code).where(KbArticle.code.in_(codes)))) if codes else set()
     for n, article in enumerate(articles, 1):
         if article.code in existing:
-            from assistant.kb.schemas import ImportRowError
-
             errors.append(ImportRowError(row=n, field="编号", message=f"编号 {article.code} 已存在"))
     report = ImportReport(format=fmt, rows=len(rows), imported=0, errors=sorted(errors, key=lambda e: e.row))
     if errors or not rows:
         message = f"导入失败：共 {len(errors)} 处错误，未导入任何条目" if errors else "文件中没有条目"
         raise ImportFailed(message, details=report.model_dump())
     with service.db.write() as s:
+        taken = set(s.scalars(select(KbArticle.code)))
+        number = len(taken)
         for article in articles:
+            if not article.code:  # numbered here once, not with two queries per row
+                number += 1
+                while f"kb-{number:04d}" in taken:
+                    number += 1
+                article = article.model_copy(update={"code": f"kb-{number:04d}"})
+            taken.add(article.code)
             service.create_in(s, article, actor, publish=publish)
     report.imported = len(articles)
     return report
