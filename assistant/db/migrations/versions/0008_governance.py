@@ -1,0 +1,20 @@
+"""governance cases and repeated appeals
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-11-27 08:30:00
+"""
+from __future__ import annotations
+
+revision = '0008'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass  # placeholder: filled by the work that owns this revision
+
+
+def downgrade() -> None:
+    pass
