@@ -7,8 +7,22 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors
-from api.routes import assist, auth, callbacks, calls, kb, live, meta, notices, qa, routing, tickets, users
+from api import console, errors
+from api.routes import (
+    assist,
+    attachments,
+    auth,
+    callbacks,
+    calls,
+    kb,
+    live,
+    meta,
+    notices,
+    qa,
+    routing,
+    tickets,
+    users,
+)
 from assistant.config import Settings
 from assistant.runtime import Hotline
 
@@ -34,6 +48,7 @@ def create_app(settings: Settings | None = None, *, hotline: Hotline | None = No
                   openapi_url="/api/v1/openapi.json", docs_url="/api/docs", redoc_url=None)
     app.state.hotline = hl
     errors.install(app)
-    for module in (auth, users, tickets, notices, callbacks, live, calls, qa, kb, assist, routing, meta):
+    for module in (auth, users, tickets, attachments, notices, callbacks, live, calls, qa, kb, assist, routing, meta):
         app.include_router(module.router, prefix="/api/v1")
+    console.install(app)
     return app

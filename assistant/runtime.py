@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from assistant.auth import AuthService
+from assistant.call_audio import CallAudio
 from assistant.callback_service import CallbackDesk
 from assistant.calls import CallService
 from assistant.config import Settings
@@ -24,6 +25,7 @@ from assistant.ratelimit import RateLimiter
 from assistant.routing import RoutingService
 from assistant.scheduler import Scheduler
 from assistant.speech import SpeechService
+from assistant.tickets.attachments import AttachmentService
 from assistant.tickets.service import TicketService
 from assistant.users import UserService
 from assistant.workcalendar import WorkCalendar, covered_years
@@ -63,6 +65,7 @@ class Hotline:
             window=timedelta(minutes=settings.login_window_minutes),
         )
         self.tickets = TicketService(self.db, self.county, self.calendar, now)
+        self.attachments = AttachmentService(self.tickets, self.data_dir / "attachments")
         self.users = UserService(self.db, now)
         self.selfservice_limiter = RateLimiter(self.db, now, limit=settings.selfservice_rate_per_minute)
         self.kb = KnowledgeService(self.db, now)
@@ -73,6 +76,7 @@ class Hotline:
         self.calls = CallService(self.db, now, self.kb_desk, drafter=self.draft)
         self.quality = QualityService(self.db, now, QaScorer())
         self.calls.on_end.append(self._score_after_call)
+        self.call_audio = CallAudio(self.db, self.data_dir / "recordings")
         self.speech = SpeechService(self.calls, engine=settings.asr_engine, data_dir=self.data_dir / "models",
                                     model_dir=settings.asr_model_dir, agent_channel=settings.asr_agent_channel,
                                     gazetteer_words=self.county.lexicon())
