@@ -17,6 +17,7 @@ from assistant.county import County, load_county, seed_county, seed_knowledge_ba
 from assistant.db.engine import Database
 from assistant.db.migrate import upgrade
 from assistant.errors import AssistantError
+from assistant.hotspots.service import HotspotService
 from assistant.kb.desk import KnowledgeDesk
 from assistant.kb.index import KnowledgeIndex, published_documents
 from assistant.kb.service import KnowledgeService
@@ -86,6 +87,7 @@ class Hotline:
         self.callbacks = CallbackDesk(self.db, self.tickets, self.calendar, self.county.callback_policy, now,
                                       reader=self._read_callback, scripter=self._callback_script,
                                       hotline_name=f"{self.county.name}{self.county.raw.get('hotline', '12345')}热线")
+        self.hotspots = HotspotService(self.db, self.county, self.tickets, now)
         self.scheduler = Scheduler(self.db, self.county, now, interval_s=settings.scheduler_interval_s)
         self.started_at = now()
 
