@@ -95,14 +95,20 @@ def read_training_rows(data: bytes, fmt: str) -> tuple[list[str], list[str]]:
 class RoutingService:
     def __init__(self, county: Any, data_dir: Path, *,
                  kb_categories: Callable[[], dict[str, list[str]]] | None = None,
-                 use_embeddings: bool = True) -> None:
+                 use_embeddings: bool = True, catalogue: Any = None,
+                 history: Callable[[], list[tuple[str, str]]] | None = None) -> None:
         self.county = county
+        self.catalogue = catalogue  # CatalogueService: the managed catalogue (the county's CSV without it)
+        self.history = history  # (text, label) from stored corrections and tickets' final categories
         self.models = ModelStore(Path(data_dir) / "models" / "category")
         self.cache_dir = Path(data_dir) / "models" / "dispatch"
         self.kb_categories = kb_categories or dict
         self.use_embeddings = use_embeddings
         self._lock = threading.Lock()
         self._router: DispatchRouter | None = None
+        self._router_lock = threading.Lock()
+        self._router_revision = -1
+        self._feedback: list[tuple[str, str, str]] = []
         self._category: Any = None
         self._category_version: str | None = "unset"
         self._types = None
@@ -117,8 +123,11 @@ class RoutingService:
     def learn_from_returns(self, db: Any) -> int:
         """Feed the router every re-dispatch after a return (退单) found in the audit trail."""
         records = feedback_from_history(db)
-        if records:
-            self.router().fit_feedback(records)
+        router = self.router()
+        with self._router_lock:
+            self._feedback = records
+            if records:
+                router.fit_feedback(records)
         return len(records)
 
     def _shipped(self) -> tuple[Any, Any]:
@@ -128,13 +137,24 @@ class RoutingService:
         return self._types, self._urgency
 
     def router(self) -> DispatchRouter:
-        with self._lock:
-            if self._router is None:
-                router = DispatchRouter(self.county.directory / "catalogue.csv", self.county.units, self.county.raw,
+        """The dispatcher on the catalogue in force: rebuilt when the catalogue's revision moves."""
+        revision = self.catalogue.revision() if self.catalogue is not None else 0
+        with self._router_lock:
+            if self._router is None or revision != self._router_revision:
+                rows = self.catalogue.current_rows() if revision else None
+                source = rows if rows else self.county.directory / "catalogue.csv"
+                router = DispatchRouter(source, self.county.units, self.county.raw,
                                         use_embeddings=self.use_embeddings, cache_dir=self.cache_dir)
                 router.warm_up()
-                self._router = router
+                if self._feedback:
+                    router.fit_feedback(self._feedback)
+                self._router, self._router_revision = router, revision
             return self._router
+
+    @property
+    def catalogue_revision(self) -> int:
+        """The catalogue version the dispatcher runs on (-1 before it is built)."""
+        return self._router_revision
 
     def category_model(self) -> Any:
         version = self.models.current()
@@ -173,12 +193,21 @@ class RoutingService:
         out["explanation"] = suggestion.explain()
         return out
 
-    def train(self, data: bytes, fmt: str, *, test_frac: float = 0.2, seed: int = 13) -> dict[str, Any]:
-        """Train a new category version on the county's history; evaluate on a held-out split first."""
+    def train(self, data: bytes | None, fmt: str = "csv", *, test_frac: float = 0.2, seed: int = 13,
+              use_history: bool = True) -> dict[str, Any]:
+        """Train a new category version on the county's history: the imported file (if any) plus the
+        agents' stored corrections and the tickets' final categories; evaluate on a held-out split first."""
         from sklearn.metrics import accuracy_score, f1_score
         from sklearn.model_selection import train_test_split
 
-        texts, labels = read_training_rows(data, fmt)
+        texts, labels = read_training_rows(data, fmt) if data else ([], [])
+        imported = len(texts)
+        history = self.history() if use_history and self.history is not None else []
+        for text, label in history:
+            texts.append(text)
+            labels.append(label)
+        if not texts:
+            raise ValidationFailed("没有训练数据：请上传 label,text 文件，或先积累带分类的工单与坐席更正")
         counts: dict[str, int] = defaultdict(int)
         for label in labels:
             counts[label] += 1
@@ -193,6 +222,7 @@ class RoutingService:
         metrics = {"accuracy": round(accuracy_score(y_te, pred), 4),
                    "macro_f1": round(f1_score(y_te, pred, average="macro"), 4),
                    "train_rows": len(x_tr), "test_rows": len(x_te), "train_s": round(train_s, 2),
+                   "imported_rows": imported, "history_rows": len(history),
                    "split": f"stratified {1 - test_frac:.0%}/{test_frac:.0%}, seed {seed}"}
         final = CategoryClassifier(method="tfidf").fit(texts, labels)  # ship the model fitted on all rows
         version = self.models.add(final, metrics)

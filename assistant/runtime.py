@@ -12,6 +12,8 @@ from assistant.auth import AuthService
 from assistant.call_audio import CallAudio
 from assistant.callback_service import CallbackDesk
 from assistant.calls import CallService
+from assistant.catalogue import CatalogueService
+from assistant.corrections import CorrectionService
 from assistant.config import Settings
 from assistant.county import County, load_county, seed_county, seed_knowledge_base
 from assistant.db.engine import Database
@@ -82,7 +84,10 @@ class Hotline:
                                     model_dir=settings.asr_model_dir, agent_channel=settings.asr_agent_channel,
                                     gazetteer_words=self.county.lexicon())
         self.routing = RoutingService(self.county, self.data_dir, kb_categories=self._kb_categories,
-                                      use_embeddings=settings.kb_dense)
+                                      use_embeddings=settings.kb_dense, catalogue=self.catalogue,
+                                      history=self.corrections.training_rows)
+        self.catalogue = CatalogueService(self.db, now)
+        self.corrections = CorrectionService(self.db, now)
         self.callback_reader = CallbackOutcomeReader()
         self.callbacks = CallbackDesk(self.db, self.tickets, self.calendar, self.county.callback_policy, now,
                                       reader=self._read_callback, scripter=self._callback_script,
@@ -151,6 +156,7 @@ class Hotline:
             counts["articles_added"] = seed_knowledge_base(self.kb, self.county)
         return counts
 
+        counts["catalogue_lines_added"] = self.catalogue.seed(self.county.directory / "catalogue.csv")
     def start(self, *, scheduler: bool | None = None) -> None:
         self.migrate()
         seed_county(self.db, self.county, self.now, with_users=False)
@@ -158,6 +164,7 @@ class Hotline:
             self.scheduler.start()
         if self.settings.warm_up_models:
             # models load in the background: tickets are accepted from the first second, and each
+        self.catalogue.seed(self.county.directory / "catalogue.csv")
             # capability reports itself in /health as it becomes ready
             self._warm_thread = threading.Thread(target=self.warm_up, name="hotline-warm-up", daemon=True)
             self._warm_thread.start()
