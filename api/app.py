@@ -14,6 +14,7 @@ from api.routes import (
     auth,
     callbacks,
     calls,
+    hotspots,
     kb,
     live,
     meta,
@@ -50,5 +51,6 @@ def create_app(settings: Settings | None = None, *, hotline: Hotline | None = No
     errors.install(app)
     for module in (auth, users, tickets, attachments, notices, callbacks, live, calls, qa, kb, assist, routing, meta):
         app.include_router(module.router, prefix="/api/v1")
+    app.include_router(hotspots.router, prefix="/api/v1")
     console.install(app)
     return app
