@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -30,6 +31,8 @@ from assistant.tickets.schemas import (
 from assistant.tickets.workflow import STATUSES
 from assistant.workcalendar import WorkCalendar
 
+log = logging.getLogger(__name__)
+
 EDITABLE_STATUSES = {"accepted", "returned"}
 CENTER_ROLES = ("agent", "supervisor", "admin")
 
@@ -40,6 +43,9 @@ class TicketService:
         self.county = county
         self.calendar = calendar
         self.now = now
+        # called after a ticket's creation has committed (governance detection …); a failing hook
+        # is logged and never undoes the ticket
+        self.after_create: list[Callable[[TicketPublic, Actor], None]] = []
 
     # --- helpers -------------------------------------------------------------------------
     def _aware(self, value: datetime | None) -> datetime | None:
@@ -111,7 +117,23 @@ class TicketService:
                 )
                 self._act(s, ticket, "dispatch", payload, actor)
             s.flush()
-            return to_public(ticket, actor)
+            created = to_public(ticket, actor)
+        for hook in self.after_create:
+            try:
+                hook(created, actor)
+            except Exception:  # noqa: BLE001 - the ticket stands; the hook's owner reports its failure
+                log.exception("after-create hook failed for ticket %s", created.id)
+        return created
+
+    def note(self, s: Session, ticket_id: int, actor: Actor, action: str, comment: str = "",
+             changes: dict[str, Any] | None = None) -> Ticket:
+        """Record in the ticket's audit trail, inside the caller's unit of work, a change made to it
+        elsewhere (linked into a governance case, clue transferred …); the ticket itself is untouched."""
+        ticket = self._load(s, ticket_id, actor)
+        s.add(TicketEvent(ticket_id=ticket.id, at=self.now(), actor_id=actor.user_id, actor_name=actor.display_name,
+                          actor_role=actor.role, action=action, from_status=ticket.status, to_status=ticket.status,
+                          changes=changes or {}, comment=comment))
+        return ticket
 
     def update(self, ticket_id: int, data: TicketUpdate, actor: Actor) -> TicketPublic:
         actor.require(*CENTER_ROLES)

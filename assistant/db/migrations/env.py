@@ -6,7 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from assistant.db import attachment_models, call_models, callback_models, catalogue_models, kb_models, qa_models  # noqa: F401  (registers the knowledge-base tables)
+from assistant.db import attachment_models, call_models, callback_models, catalogue_models, governance_models, kb_models, qa_models  # noqa: F401  (registers the knowledge-base tables)
 from assistant.db import hotspot_models  # noqa: F401  (hot spots, sensor events, linkage)
 from assistant.db.models import Base
 

@@ -1,0 +1,289 @@
+"""Cases (并案): a master ticket and the tickets linked to it, so one matter is accepted and
+handled once. Cases come from detection (一人多次、一事多人) or from an agent or supervisor; every
+link, unlink, supervision and closing is logged on the case and in each ticket's audit trail."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assistant.access import Actor, can_view_ticket
+from assistant.db.engine import Database
+from assistant.db.governance_models import CaseLink, GovernanceCase, GovernanceEvent
+from assistant.db.models import Ticket
+from assistant.errors import InvalidTransition, NotFound, PermissionDenied, RuleViolation, ValidationFailed
+from assistant.governance.detector import Finding
+from assistant.governance.policy import GovernancePolicy
+from assistant.governance.schemas import (
+    KIND_LABELS,
+    CaseCreate,
+    CasePublic,
+    CommentInput,
+    GovernanceEventPublic,
+    LinkInput,
+    TicketBrief,
+)
+from assistant.tickets.schemas import ActionInput
+from assistant.tickets.service import TicketService
+
+log = logging.getLogger(__name__)
+
+CENTER = ("agent", "supervisor", "admin")
+MANAGERS = ("supervisor", "admin")
+VIEWERS = ("agent", "supervisor", "admin", "qa", "unit_staff")
+# detection acts with a supervisor's rights (督办 is theirs), and says in the audit trail that it was the system
+MONITOR = Actor(user_id=None, username="system", display_name="系统（重复诉求监测）", role="supervisor")
+SUPERVISABLE = {"dispatched", "handling", "returned"}
+
+
+def brief(ticket: Ticket, link: CaseLink | None = None) -> TicketBrief:
+    return TicketBrief(id=ticket.id, number=ticket.number, title=ticket.title, status=ticket.status,
+                       appeal_type=ticket.appeal_type, category=list(ticket.category or []),
+                       township=ticket.township, created_at=ticket.created_at, supervised=ticket.supervised,
+                       lead_unit=ticket.lead_unit.name if ticket.lead_unit else None,
+                       role=link.role if link else None, similarity=link.similarity if link else None)
+
+
+def visible(actor: Actor, ticket: Ticket) -> bool:
+    return can_view_ticket(actor, ticket.lead_unit_id, [c.unit_id for c in ticket.co_units])
+
+
+class CaseService:
+    def __init__(self, db: Database, tickets: TicketService, now: Callable[[], datetime],
+                 policy: GovernancePolicy) -> None:
+        self.db = db
+        self.tickets = tickets
+        self.now = now
+        self.policy = policy
+
+    # --- helpers -------------------------------------------------------------------------
+    def log(self, s: Session, subject: str, subject_id: int, actor: Actor, action: str, *,
+            ticket_id: int | None = None, details: dict[str, Any] | None = None, comment: str = "") -> None:
+        s.add(GovernanceEvent(subject=subject, subject_id=subject_id, ticket_id=ticket_id, at=self.now(),
+                              actor_id=actor.user_id, actor_name=actor.display_name, actor_role=actor.role,
+                              action=action, details=details or {}, comment=comment))
+
+    def _case(self, s: Session, case_id: int, actor: Actor, *, lock: bool = False) -> GovernanceCase:
+        stmt = select(GovernanceCase).where(GovernanceCase.id == case_id)
+        case = s.scalar(stmt.with_for_update() if lock else stmt)
+        if case is None or (actor.role == "unit_staff" and not self._rows(s, case, actor)):
+            raise NotFound(f"案件 {case_id} 不存在")
+        return case
+
+    def _rows(self, s: Session, case: GovernanceCase, actor: Actor) -> list[tuple[CaseLink, Ticket]]:
+        rows = s.execute(select(CaseLink, Ticket).join(Ticket, Ticket.id == CaseLink.ticket_id)
+                         .where(CaseLink.case_id == case.id).order_by(CaseLink.role.desc(), Ticket.id)).all()
+        return [(link, t) for link, t in rows if visible(actor, t)]
+
+    def public(self, s: Session, case: GovernanceCase, actor: Actor) -> CasePublic:
+        rows = self._rows(s, case, actor)
+        total = s.scalar(select(func.count(CaseLink.id)).where(CaseLink.case_id == case.id)) or 0
+        return CasePublic(id=case.id, kind=case.kind, kind_label=KIND_LABELS[case.kind], status=case.status,
+                          title=case.title, township=case.township, key_supervision=case.key_supervision,
+                          master_ticket_id=case.master_ticket_id, ticket_count=total,
+                          tickets=[brief(t, link) for link, t in rows], reason=dict(case.reason or {}),
+                          created_at=case.created_at, created_by=case.created_by, updated_at=case.updated_at)
+
+    def open_case_of(self, s: Session, ticket_id: int, kind: str | None = None) -> GovernanceCase | None:
+        stmt = (select(GovernanceCase).join(CaseLink, CaseLink.case_id == GovernanceCase.id)
+                .where(CaseLink.ticket_id == ticket_id, GovernanceCase.status == "open"))
+        if kind is not None:
+            stmt = stmt.where(GovernanceCase.kind == kind)
+        return s.scalars(stmt.order_by(GovernanceCase.id)).first()
+
+    def open_cases_for(self, s: Session, ticket_ids: list[int], actor: Actor) -> list[CasePublic]:
+        if not ticket_ids:
+            return []
+        cases = s.scalars(select(GovernanceCase).join(CaseLink, CaseLink.case_id == GovernanceCase.id)
+                          .where(CaseLink.ticket_id.in_(ticket_ids), GovernanceCase.status == "open")
+                          .distinct().order_by(GovernanceCase.id)).all()
+        return [self.public(s, c, actor) for c in cases]
+
+    def _link(self, s: Session, case: GovernanceCase, ticket_id: int, actor: Actor, *, role: str = "related",
+              similarity: float = 0.0, source: str = "manual", comment: str = "") -> None:
+        other = self.open_case_of(s, ticket_id, case.kind)
+        if other is not None:
+            if other.id == case.id:
+                raise ValidationFailed(f"工单 {ticket_id} 已在本案件中")
+            raise RuleViolation(f"工单 {ticket_id} 已并入案件 {other.id}，不能重复并案",
+                                details={"case_id": other.id})
+        self.tickets.note(s, ticket_id, actor, "case_link", comment or f"并入案件 {case.id}（{KIND_LABELS[case.kind]}）",
+                          {"case_id": [None, case.id]})
+        s.add(CaseLink(case_id=case.id, ticket_id=ticket_id, role=role, similarity=similarity, source=source,
+                       linked_at=self.now(), linked_by=actor.display_name))
+        self.log(s, "case", case.id, actor, "link", ticket_id=ticket_id,
+                 details={"role": role, "similarity": similarity, "source": source}, comment=comment)
+        case.updated_at = self.now()
+
+    def _new_case(self, s: Session, kind: str, master: Ticket, actor: Actor, *, title: str = "",
+                  caller_key: str = "", reason: dict[str, Any] | None = None, comment: str = "") -> GovernanceCase:
+        now = self.now()
+        case = GovernanceCase(kind=kind, status="open", master_ticket_id=master.id, title=(title or master.title)[:128],
+                              township=master.township, caller_key=caller_key, key_supervision=False,
+                              reason=reason or {}, created_at=now, created_by=actor.display_name, updated_at=now)
+        s.add(case)
+        s.flush()
+        self.log(s, "case", case.id, actor, "create", ticket_id=master.id, details={"kind": kind}, comment=comment)
+        self._link(s, case, master.id, actor, role="master", similarity=1.0,
+                   source="manual" if kind == "manual" else "auto", comment=comment)
+        return case
+
+    def supervise_tickets(self, ticket_ids: list[int], comment: str, actor: Actor = MONITOR) -> list[int]:
+        """督办 through the ticket workflow for each ticket that can take it now (and is not yet supervised)."""
+        with self.db.read() as s:
+            ids = list(s.scalars(select(Ticket.id).where(Ticket.id.in_(ticket_ids), Ticket.status.in_(SUPERVISABLE),
+                                                         Ticket.supervised.is_(False))))
+        done = []
+        for tid in sorted(ids):
+            try:
+                self.tickets.act(tid, "supervise", ActionInput(comment=comment), actor)
+                done.append(tid)
+            except (InvalidTransition, PermissionDenied, RuleViolation) as exc:  # moved on meanwhile
+                log.info("ticket %s not supervised: %s", tid, exc)
+        return done
+
+    # --- detection -----------------------------------------------------------------------
+    def apply_finding(self, finding: Finding, actor: Actor = MONITOR) -> tuple[int, list[int]]:
+        """Link a finding's tickets into the open case of its kind (a new one, master = the earliest
+        ticket, when none); returns the case id and the tickets newly linked. Key supervision follows
+        the policy."""
+        reason = {"kind": finding.kind, "count": finding.count, "threshold": finding.threshold,
+                  "window_days": finding.window_days, "trigger_ticket_id": finding.ticket_id,
+                  "method": finding.matches[0].method if finding.matches else ""}
+        sims = {m.ticket_id: m.similarity for m in finding.matches} | {finding.ticket_id: 1.0}
+        with self.db.write() as s:
+            case = next((c for t in finding.ticket_ids if (c := self.open_case_of(s, t, finding.kind))), None)
+            if case is None:
+                master = s.get(Ticket, min(finding.ticket_ids))
+                assert master is not None
+                text = (f"同一来电人 {finding.window_days:g} 日内第 {finding.count} 次反映同一事项" if finding.kind == "repeat"
+                        else f"{finding.window_days:g} 日内 {finding.count} 名来电人反映同一事件")
+                case = self._new_case(s, finding.kind, master, actor, caller_key=finding.callers[0] if finding.callers else "",
+                                      reason=reason, comment=text)
+            added = []
+            for tid in sorted(finding.ticket_ids):
+                if self.open_case_of(s, tid, finding.kind) is None:
+                    self._link(s, case, tid, actor, similarity=sims.get(tid, 0.0), source="auto",
+                               comment=f"系统识别为{KIND_LABELS[case.kind]}，并入案件 {case.id}")
+                    added.append(tid)
+            case.reason = reason | {"linked": len(added)}
+            newly_key = self.policy.auto_supervise and not case.key_supervision
+            if newly_key:
+                case.key_supervision = True
+                self.log(s, "case", case.id, actor, "key_supervision", details=reason, comment="达到阈值，列为重点督办")
+            targets = [t.ticket_id for t in s.scalars(select(CaseLink).where(CaseLink.case_id == case.id))] \
+                if case.key_supervision else []
+            case_id = case.id
+        if targets:
+            self.supervise_tickets(targets, f"重点督办：{KIND_LABELS[finding.kind]}（案件 {case_id}）")
+        return case_id, added
+
+    # --- commands by people ----------------------------------------------------------------
+    def create(self, data: CaseCreate, actor: Actor) -> CasePublic:
+        actor.require(*CENTER)
+        related = [t for t in dict.fromkeys(data.related_ticket_ids) if t != data.master_ticket_id]
+        with self.db.write() as s:
+            master = self.tickets._load(s, data.master_ticket_id, actor)
+            for tid in related:
+                self.tickets._load(s, tid, actor)
+            case = self._new_case(s, "manual", master, actor, title=data.title, comment=data.comment or "人工并案")
+            for tid in related:
+                self._link(s, case, tid, actor, comment=data.comment)
+            s.flush()
+            return self.public(s, case, actor)
+
+    def link(self, case_id: int, data: LinkInput, actor: Actor) -> CasePublic:
+        actor.require(*CENTER)
+        with self.db.write() as s:
+            case = self._open(s, case_id, actor)
+            self._link(s, case, data.ticket_id, actor, comment=data.comment)
+            s.flush()
+            out = self.public(s, case, actor)
+            key = case.key_supervision
+        if key:
+            self.supervise_tickets([data.ticket_id], f"重点督办：并入案件 {case_id}", MONITOR)
+        return out
+
+    def unlink(self, case_id: int, data: LinkInput, actor: Actor) -> CasePublic:
+        actor.require(*CENTER)
+        if len(data.comment) < 2:
+            raise ValidationFailed("请填写移出理由")
+        with self.db.write() as s:
+            case = self._open(s, case_id, actor)
+            link = s.scalar(select(CaseLink).where(CaseLink.case_id == case.id, CaseLink.ticket_id == data.ticket_id))
+            if link is None:
+                raise NotFound(f"工单 {data.ticket_id} 不在案件 {case_id} 中")
+            if link.role == "master":
+                raise RuleViolation("主工单不能移出案件；如并案有误，请结案")
+            self.tickets.note(s, data.ticket_id, actor, "case_unlink", data.comment, {"case_id": [case.id, None]})
+            s.delete(link)
+            self.log(s, "case", case.id, actor, "unlink", ticket_id=data.ticket_id, comment=data.comment)
+            case.updated_at = self.now()
+            s.flush()
+            return self.public(s, case, actor)
+
+    def supervise(self, case_id: int, data: CommentInput, actor: Actor) -> CasePublic:
+        actor.require(*MANAGERS)
+        if len(data.comment) < 4:
+            raise ValidationFailed("请填写督办意见")
+        with self.db.write() as s:
+            case = self._open(s, case_id, actor)
+            case.key_supervision = True
+            case.updated_at = self.now()
+            self.log(s, "case", case.id, actor, "key_supervision", comment=data.comment)
+            ids = [link.ticket_id for link in s.scalars(select(CaseLink).where(CaseLink.case_id == case.id))]
+        self.supervise_tickets(ids, data.comment, actor)
+        return self.get(case_id, actor)
+
+    def close(self, case_id: int, data: CommentInput, actor: Actor) -> CasePublic:
+        actor.require(*MANAGERS)
+        with self.db.write() as s:
+            case = self._open(s, case_id, actor)
+            case.status = "closed"
+            case.updated_at = self.now()
+            self.log(s, "case", case.id, actor, "close", comment=data.comment)
+            s.flush()
+            return self.public(s, case, actor)
+
+    def _open(self, s: Session, case_id: int, actor: Actor) -> GovernanceCase:
+        case = self._case(s, case_id, actor, lock=True)
+        if case.status != "open":
+            raise InvalidTransition(f"案件 {case_id} 已结案，不能再修改")
+        return case
+
+    # --- queries ---------------------------------------------------------------------------
+    def get(self, case_id: int, actor: Actor) -> CasePublic:
+        actor.require(*VIEWERS)
+        with self.db.read() as s:
+            return self.public(s, self._case(s, case_id, actor), actor)
+
+    def list(self, actor: Actor, *, status: str | None = "open", kind: str | None = None,
+             page: int = 1, size: int = 20) -> dict[str, Any]:
+        actor.require(*VIEWERS)
+        stmt = select(GovernanceCase)
+        if status:
+            stmt = stmt.where(GovernanceCase.status == status)
+        if kind:
+            stmt = stmt.where(GovernanceCase.kind == kind)
+        with self.db.read() as s:
+            cases = [self.public(s, c, actor) for c in s.scalars(stmt.order_by(GovernanceCase.updated_at.desc(),
+                                                                               GovernanceCase.id.desc()))]
+            if actor.role == "unit_staff":
+                cases = [c for c in cases if c.tickets]
+        return {"items": cases[(page - 1) * size: page * size], "total": len(cases), "page": page, "size": size}
+
+    def events(self, case_id: int, actor: Actor) -> list[GovernanceEventPublic]:
+        actor.require(*CENTER)
+        with self.db.read() as s:
+            self._case(s, case_id, actor)
+            rows = s.scalars(select(GovernanceEvent).where(GovernanceEvent.subject == "case",
+                                                           GovernanceEvent.subject_id == case_id)
+                             .order_by(GovernanceEvent.id))
+            return [GovernanceEventPublic(id=e.id, at=e.at, actor_name=e.actor_name, actor_role=e.actor_role,
+                                          action=e.action, ticket_id=e.ticket_id, details=dict(e.details or {}),
+                                          comment=e.comment) for e in rows]
