@@ -105,15 +105,19 @@ def cmd_train_classifier(args: argparse.Namespace, settings: Settings) -> int:
 
     from assistant.runtime import Hotline
 
-    path = Path(args.data)
+    path = Path(args.data) if args.data else None
     hotline = Hotline(settings)
     try:
-        result = hotline.routing.train(path.read_bytes(), "xlsx" if path.suffix.lower() == ".xlsx" else "csv")
+        hotline.migrate()
+        result = hotline.routing.train(path.read_bytes() if path else None,
+                                       "xlsx" if path and path.suffix.lower() == ".xlsx" else "csv",
+                                       use_history=not args.no_history)
     finally:
         hotline.stop()
     m = result["metrics"]
     print(f"已训练并启用分类模型 {result['version']}：留出集准确率 {m['accuracy']:.3f}，宏平均 F1 {m['macro_f1']:.3f}"
-          f"（{m['split']}，训练 {m['train_s']} 秒）")
+          f"（{m['split']}，训练 {m['train_s']} 秒；导入 {m['imported_rows']} 条，"
+          f"库中工单分类与坐席更正 {m['history_rows']} 条）")
     return 0
 
 
@@ -142,7 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
     train = sub.add_parser("train", help="训练模型").add_subparsers(dest="train_command", required=True)
     p = train.add_parser("classifier", help="用本县历史工单（label,text 的 CSV/XLSX）训练分类模型")
-    p.add_argument("--data", required=True)
+    p.add_argument("--data", help="label,text 的 CSV/XLSX；缺省时只用库中工单分类与坐席更正")
+    p.add_argument("--no-history", action="store_true", help="不使用库中工单分类与坐席更正")
     p.set_defaults(func=cmd_train_classifier)
     p = sub.add_parser("models", help="列出分类模型版本；--use 切换或回滚")
     p.add_argument("--use", dest="version")

@@ -13,8 +13,8 @@ from assistant.call_audio import CallAudio
 from assistant.callback_service import CallbackDesk
 from assistant.calls import CallService
 from assistant.catalogue import CatalogueService
-from assistant.corrections import CorrectionService
 from assistant.config import Settings
+from assistant.corrections import CorrectionService
 from assistant.county import County, load_county, seed_county, seed_knowledge_base
 from assistant.db.engine import Database
 from assistant.db.migrate import upgrade

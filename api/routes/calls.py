@@ -86,4 +86,5 @@ def submit_ticket(call_id: int, body: TicketCreate, hotline: HotlineDep, actor: 
     call = hotline.calls.get(call_id, actor)
     ticket = hotline.tickets.create(body.model_copy(update={"call_id": call.uid}), actor)
     hotline.calls.link_ticket(call_id, ticket.id, actor)
+    hotline.corrections.record_from_call(call_id, ticket.id, actor)  # the draft's suggestions the agent changed
     return ticket

@@ -9,8 +9,10 @@ from fastapi import APIRouter, File, Query, UploadFile
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentActor, HotlineDep
+from api.routes import catalogue
 
 router = APIRouter(tags=["智能分类与派单"])
+router.include_router(catalogue.router)  # /routing/catalogue… and /routing/corrections…
 STAFF = ("agent", "supervisor", "admin")
 
 
@@ -50,12 +52,14 @@ def versions(hotline: HotlineDep, actor: CurrentActor) -> dict[str, Any]:
 
 
 @router.post("/models/category/train", summary="用本县历史工单训练分类模型（管理员）",
-             description="上传 label,text 两列的 CSV 或 XLSX；先留出 20% 评估，再用全部数据训练并启用为新版本。")
-async def train(hotline: HotlineDep, actor: CurrentActor, file: Annotated[UploadFile, File()],
-                format: Annotated[Literal["csv", "xlsx"], Query()] = "csv") -> dict[str, Any]:
+             description="训练数据：上传的 label,text 两列 CSV 或 XLSX（可选），加上库中工单的最终分类与坐席对分类建议的更正"
+             "（use_history=false 时不用）；先留出 20% 评估，再用全部数据训练并启用为新版本。")
+async def train(hotline: HotlineDep, actor: CurrentActor, file: Annotated[UploadFile | None, File()] = None,
+                format: Annotated[Literal["csv", "xlsx"], Query()] = "csv",
+                use_history: Annotated[bool, Query(description="同时使用工单分类与坐席更正")] = True) -> dict[str, Any]:
     actor.require("admin")
-    data = await file.read(50 * 1024 * 1024)
-    return await asyncio.to_thread(hotline.routing.train, data, format)
+    data = await file.read(50 * 1024 * 1024) if file is not None else None
+    return await asyncio.to_thread(hotline.routing.train, data, format, use_history=use_history)
 
 
 @router.post("/models/category/{version}/use", summary="切换或回滚分类模型版本（管理员）")
