@@ -14,6 +14,7 @@ from api.routes import (
     auth,
     callbacks,
     calls,
+    governance,
     hotspots,
     kb,
     live,
@@ -49,7 +50,8 @@ def create_app(settings: Settings | None = None, *, hotline: Hotline | None = No
                   openapi_url="/api/v1/openapi.json", docs_url="/api/docs", redoc_url=None)
     app.state.hotline = hl
     errors.install(app)
-    for module in (auth, users, tickets, attachments, notices, callbacks, live, calls, qa, kb, assist, routing, meta):
+    for module in (auth, users, tickets, attachments, notices, callbacks, live, calls, qa, kb, assist, routing, meta,
+                   governance):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(hotspots.router, prefix="/api/v1")
     console.install(app)

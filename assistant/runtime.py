@@ -19,6 +19,7 @@ from assistant.county import County, load_county, seed_county, seed_knowledge_ba
 from assistant.db.engine import Database
 from assistant.db.migrate import upgrade
 from assistant.errors import AssistantError
+from assistant.governance.service import Governance
 from assistant.hotspots.service import HotspotService
 from assistant.kb.desk import KnowledgeDesk
 from assistant.kb.index import KnowledgeIndex, published_documents
@@ -93,6 +94,8 @@ class Hotline:
                                       reader=self._read_callback, scripter=self._callback_script,
                                       hotline_name=f"{self.county.name}{self.county.raw.get('hotline', '12345')}热线")
         self.hotspots = HotspotService(self.db, self.county, self.tickets, now)
+        self.governance = Governance(self.db, self.tickets, self.county.directory, now,
+                                     use_embeddings=settings.kb_dense)
         self.scheduler = Scheduler(self.db, self.county, now, interval_s=settings.scheduler_interval_s)
         self.started_at = now()
 
@@ -190,6 +193,10 @@ class Hotline:
         except Exception as exc:  # noqa: BLE001 - the rest of the service must still start
             self.kb_index.error = f"知识库索引不可用：{exc}"
             log.exception("knowledge index failed to load")
+        try:
+            self.governance.warm_up()
+        except Exception as exc:  # noqa: BLE001 - detection goes on with character n-grams
+            log.exception("governance warm-up failed: %s", exc)
 
     def stop(self) -> None:
         self.scheduler.stop()
@@ -225,4 +232,5 @@ class Hotline:
                            "category_model": self.routing.models.current() or "cold_start"}
         caps["knowledge_base"] = {"ok": self.kb_index.error is None, "ready": self.kb_index.ready,
                                   "reason": self.kb_index.error}
+        caps["governance"] = self.governance.capability()
         return caps
