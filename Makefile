@@ -16,6 +16,10 @@ $(VENV)/.installed: pyproject.toml
 	# torch: the CPU build lies on this machine's disk; a plain `torch` requirement would pull CUDA
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[dev]'
+	# a CJK font for the report charts and PDFs (Debian fonts-droid-fallback, 4 MB; needs root)
+	@test -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf || (apt-get install -y -qq fonts-droid-fallback \
+	  || (apt-get update -qq && apt-get install -y -qq fonts-droid-fallback)) >/dev/null 2>&1 \
+	  || echo "warning: fonts-droid-fallback not installed: reports cannot draw Chinese charts"
 	touch $@
 
 install: $(VENV)/.installed

@@ -21,6 +21,7 @@ from api.routes import (
     meta,
     notices,
     qa,
+    reports,
     routing,
     tickets,
     users,
@@ -54,5 +55,6 @@ def create_app(settings: Settings | None = None, *, hotline: Hotline | None = No
                    governance):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(hotspots.router, prefix="/api/v1")
+    app.include_router(reports.router, prefix="/api/v1")
     console.install(app)
     return app

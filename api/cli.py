@@ -133,6 +133,26 @@ def cmd_model_use(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from assistant.access import Actor
+    from assistant.runtime import Hotline
+
+    hotline = Hotline(settings)
+    try:
+        hotline.migrate()
+        fmt = args.format or Path(args.out).suffix.lstrip(".").lower() or "html"
+        out = hotline.reports.build(Actor(None, "cli", "命令行", "admin"), args.period, args.date, fmt)
+    finally:
+        hotline.stop()
+    Path(args.out).write_bytes(out.content)
+    d = out.data
+    print(f"已生成{d.title}（{d.label}）：{args.out}；受理 {d.total} 件，承办单位 {len(d.units)} 个，"
+          f"重点督办 {len(d.supervised)} 件，预警 {len(d.warnings)} 条")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hotline", description="12345 热线智能助手")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -158,6 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "xlsx", "jsonl", "md"])
     p.add_argument("--publish", action="store_true", help="导入后直接发布")
     p.set_defaults(func=cmd_import_kb)
+    p = sub.add_parser("report", help="生成周报 / 月报（html、pdf、xlsx，含图表）")
+    p.add_argument("--period", required=True, choices=["week", "month"])
+    p.add_argument("--date", help="期间内任一天 YYYY-MM-DD（默认今天）")
+    p.add_argument("--format", choices=["html", "pdf", "xlsx"], help="默认取 --out 的扩展名")
+    p.add_argument("--out", required=True, help="输出文件")
+    p.set_defaults(func=cmd_report)
     user = sub.add_parser("user", help="用户管理").add_subparsers(dest="user_command", required=True)
     p = user.add_parser("add", help="添加用户")
     p.add_argument("username")

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant import errors as e
+from assistant.reports.errors import ReportUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ STATUS = {
     e.RuleViolation: 422,
     e.CalendarUnknownYear: 422,
     e.StorageUnavailable: 503,
+    ReportUnavailable: 503,
 }
 
 _PYDANTIC_MESSAGES = {

@@ -26,6 +26,7 @@ from assistant.kb.index import KnowledgeIndex, published_documents
 from assistant.kb.service import KnowledgeService
 from assistant.quality import QualityService
 from assistant.ratelimit import RateLimiter
+from assistant.reports.service import ReportService
 from assistant.routing import RoutingService
 from assistant.scheduler import Scheduler
 from assistant.speech import SpeechService
@@ -94,6 +95,7 @@ class Hotline:
                                       reader=self._read_callback, scripter=self._callback_script,
                                       hotline_name=f"{self.county.name}{self.county.raw.get('hotline', '12345')}热线")
         self.hotspots = HotspotService(self.db, self.county, self.tickets, now)
+        self.reports = ReportService(self.db, self.county, self.hotspots.policy, now)
         self.governance = Governance(self.db, self.tickets, self.county.directory, now,
                                      use_embeddings=settings.kb_dense)
         self.scheduler = Scheduler(self.db, self.county, now, interval_s=settings.scheduler_interval_s)
