@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -79,17 +79,17 @@ class Hotline:
         self.kb_desk = KnowledgeDesk(self.db, self.kb_index, now)
         self.field_extractor = FieldExtractor(self.county.raw)
         self.calls = CallService(self.db, now, self.kb_desk, drafter=self.draft)
-        self.quality = QualityService(self.db, now, QaScorer())
+        self.quality = QualityService(self.db, now, QaScorer(category=self._qa_category))
         self.calls.on_end.append(self._score_after_call)
         self.call_audio = CallAudio(self.db, self.data_dir / "recordings")
         self.speech = SpeechService(self.calls, engine=settings.asr_engine, data_dir=self.data_dir / "models",
                                     model_dir=settings.asr_model_dir, agent_channel=settings.asr_agent_channel,
                                     gazetteer_words=self.county.lexicon())
+        self.catalogue = CatalogueService(self.db, now)
+        self.corrections = CorrectionService(self.db, now)
         self.routing = RoutingService(self.county, self.data_dir, kb_categories=self._kb_categories,
                                       use_embeddings=settings.kb_dense, catalogue=self.catalogue,
                                       history=self.corrections.training_rows)
-        self.catalogue = CatalogueService(self.db, now)
-        self.corrections = CorrectionService(self.db, now)
         self.callback_reader = CallbackOutcomeReader()
         self.callbacks = CallbackDesk(self.db, self.tickets, self.calendar, self.county.callback_policy, now,
                                       reader=self._read_callback, scripter=self._callback_script,
@@ -108,6 +108,16 @@ class Hotline:
             answer = self.kb_index.answer(text, k=1)
             kb_answer = answer.suggestions[0].answer if answer.suggestions and answer.mode != "none" else None
         self.quality.score_call(call_id, kb_answer=kb_answer)
+
+    def _qa_category(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
+        """The category model in use, for QA's category-consistency item (no answer: item not applied)."""
+        from classifiers.qa.category import ranker
+
+        try:
+            return ranker(self.routing.category_model())(texts)
+        except Exception:  # noqa: BLE001 - QA stands without the classifier
+            log.exception("category model unavailable for QA")
+            return []
 
     def _kb_categories(self) -> dict[str, list[str]]:
         """Level-one categories of the published knowledge base, with their questions."""
@@ -157,19 +167,19 @@ class Hotline:
         """Create or upgrade the schema and load the county (with demo users when ``demo``)."""
         self.migrate()
         counts = seed_county(self.db, self.county, self.now, with_users=demo)
+        counts["catalogue_lines_added"] = self.catalogue.seed(self.county.directory / "catalogue.csv")
         if demo:
             counts["articles_added"] = seed_knowledge_base(self.kb, self.county)
         return counts
 
-        counts["catalogue_lines_added"] = self.catalogue.seed(self.county.directory / "catalogue.csv")
     def start(self, *, scheduler: bool | None = None) -> None:
         self.migrate()
         seed_county(self.db, self.county, self.now, with_users=False)
+        self.catalogue.seed(self.county.directory / "catalogue.csv")
         if self.settings.scheduler_enabled if scheduler is None else scheduler:
             self.scheduler.start()
         if self.settings.warm_up_models:
             # models load in the background: tickets are accepted from the first second, and each
-        self.catalogue.seed(self.county.directory / "catalogue.csv")
             # capability reports itself in /health as it becomes ready
             self._warm_thread = threading.Thread(target=self.warm_up, name="hotline-warm-up", daemon=True)
             self._warm_thread.start()

@@ -117,8 +117,9 @@ def not_applicable(message: str) -> Finding:
 class CallContext:
     """The call prepared once for all checks."""
 
-    def __init__(self, call: QaCall, lexicon: Lexicon, tone: Any = None) -> None:
+    def __init__(self, call: QaCall, lexicon: Lexicon, tone: Any = None, category: Any = None) -> None:
         self.call = call
+        self.category = category  # texts -> ranked (label, probability) lists, or None
         self.turns: list[Turn] = list(call.turns)
         self.folded: list[Folded] = [fold(t.text) for t in self.turns]
         self.lex = lexicon

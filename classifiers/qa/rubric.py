@@ -32,6 +32,8 @@ CHECK_DEFAULTS: dict[str, dict[str, Any]] = {
     "dispatch": {},
     "appeal_type": {"ranks": {"咨询": 0, "建议": 1, "求助": 1, "表扬": 1, "投诉": 2, "举报": 2}},
     "key_facts": {"address_for": ["求助", "投诉", "举报"], "min_content_chars": 6},
+    "category": {"min_confidence": 0.2, "sure_confidence": 0.35, "margin": 0.4, "top_candidates": 3,
+                 "min_turn_chars": 6, "max_turns": 8, "max_chars": 1500},
     "caller_emotion": {"model_threshold": 0.8, "uncertain_band": 0.15},
     "agent_attitude": {"model_threshold": 0.8, "uncertain_band": 0.15},
     "confidential_leak": {"answer_turns": 2},
@@ -52,6 +54,9 @@ _FRACTIONS = {
     "auto_accept_confidence",
     "review_below_confidence",
     "sample_rate",
+    "min_confidence",
+    "sure_confidence",
+    "margin",
 }
 
 

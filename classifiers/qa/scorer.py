@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from classifiers.qa import business, fatal, service, ticket, tone
+from classifiers.qa import category as category_check
 from classifiers.qa.context import CallContext, Finding, Lexicon, compile_lexicon
 from classifiers.qa.errors import QaError, ScorerNotReady
 from classifiers.qa.model import ItemResult, QaCall, QaResult
@@ -25,6 +26,7 @@ CHECKS: dict[str, Check] = {
     "dispatch": business.check_dispatch,
     "appeal_type": ticket.check_appeal_type,
     "key_facts": ticket.check_key_facts,
+    "category": category_check.check_category,
     "caller_emotion": tone.check_caller_emotion,
     "agent_attitude": tone.check_agent_attitude,
     "confidential_leak": fatal.check_confidential_leak,
@@ -39,7 +41,9 @@ class QaScorer:
     """Haystack-style component: ``__init__`` validates the rubric and compiles its word lists,
     ``warm_up()`` trains the small tone model once per process, ``run(call)`` scores a call.
 
-    ``use_model=False`` judges tone from the word lists alone (no scikit-learn needed)."""
+    ``use_model=False`` judges tone from the word lists alone (no scikit-learn needed). ``category``:
+    texts → ranked ``(label, probability)`` lists (the county's category classifier) for the
+    category-consistency item."""
 
     def __init__(
         self,
@@ -47,8 +51,10 @@ class QaScorer:
         *,
         tone_examples: str | Path = TONE_EXAMPLES,
         use_model: bool = True,
+        category: category_check.CategoryFn | None = None,
     ) -> None:
         self.rubric: Rubric = load_rubric(rubric)
+        self.category = category  # the category classifier for 分类一致; None: that item does not apply
         self.lexicon: Lexicon = compile_lexicon(self.rubric.word_lists)
         self.tone_examples = Path(tone_examples)
         self.use_model = use_model
@@ -70,7 +76,7 @@ class QaScorer:
         t0 = time.perf_counter()
         self.warm_up()
         qa_call = QaCall.coerce(call)
-        ctx = CallContext(qa_call, self.lexicon, self._tone)
+        ctx = CallContext(qa_call, self.lexicon, self._tone, self.category)
         items = [self._item(ctx, item) for item in self.rubric.items]
         result = self._summarize(qa_call.call_id, items)
         result.elapsed_ms = round((time.perf_counter() - t0) * 1000, 3)

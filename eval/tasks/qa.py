@@ -29,6 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--rubric", type=Path, default=None, help="rubric json (default: the built-in rubric)"
     )
     parser.add_argument("--no-model", action="store_true", help="judge tone from the word lists only")
+    parser.add_argument(
+        "--category-model",
+        default="cold-start",
+        help="category classifier for 分类一致: cold-start (the demo county's knowledge-base categories, as the "
+        "service on day one), a trained model file (.joblib), or none",
+    )
     parser.add_argument("--details", type=Path, default=None, help="write per-call results (jsonl) here")
     parser.add_argument(
         "--long-call-s",
@@ -157,10 +163,35 @@ def score(scorer: QaScorer, calls: list[dict], details=None) -> dict:
     }
 
 
+def category_model(spec: str):
+    """The category ranker the scorer gets: the cold-start model on the demo county's KB categories
+    (what the service uses before a county trains its own), a trained model file, or None."""
+    from classifiers.qa.category import ranker
+
+    if spec == "none":
+        return None
+    if spec != "cold-start":
+        from classifiers import load_model
+
+        return ranker(load_model(Path(spec)))
+    from classifiers import ColdStartClassifier
+
+    groups: dict[str, list[str]] = {}
+    kb = Path(__file__).resolve().parents[2] / "assistant" / "demo" / "heifeng" / "knowledge_base.jsonl"
+    for line in kb.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            doc = json.loads(line)
+            top = (doc.get("category") or "").split("/")[0]
+            if top:
+                groups.setdefault(top, []).append(doc["question"])
+    desc = {k: "；".join(v[:30]) for k, v in groups.items()}
+    return ranker(ColdStartClassifier(labels=sorted(groups), descriptions=desc).fit())
+
+
 def run(args: argparse.Namespace) -> dict:
     calls = read_calls(args.data or DEFAULT_DATA)
     t0 = time.perf_counter()
-    scorer = QaScorer(args.rubric, use_model=not args.no_model)
+    scorer = QaScorer(args.rubric, use_model=not args.no_model, category=category_model(args.category_model))
     scorer.warm_up()
     warm_s = time.perf_counter() - t0
     with open(args.details, "w", encoding="utf-8") if args.details else contextlib.nullcontext() as details:

@@ -21,6 +21,7 @@ ITEMS = (
     "dispatch",
     "appeal_type",
     "key_facts",
+    "category",
     "caller_emotion",
     "agent_attitude",
     "confidential_leak",
@@ -43,6 +44,8 @@ def _labels(call: dict, violated: set[str], not_scored: set[str]) -> dict[str, b
         if item == "dispatch" and not call.get("dispatch"):
             continue
         if item in ("appeal_type", "key_facts") and not call.get("ticket"):
+            continue
+        if item == "category" and not (call.get("ticket") or {}).get("category"):
             continue
         labels[item] = item in violated
     return labels
