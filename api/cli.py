@@ -44,10 +44,20 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from api.app import create_app
 
     _logging(settings)
-    app = create_app(settings, start_scheduler=not args.no_scheduler)
     host = args.host or settings.host
     port = args.port or settings.port
     print(f"12345 热线智能助手：http://{host}:{port}/api/docs")
+    if args.workers > 1:
+        # each worker process builds its own service from the environment; the scheduler's
+        # database lease keeps exactly one of them sending reminders
+        import os
+
+        if args.no_scheduler:
+            os.environ["HOTLINE_SCHEDULER_ENABLED"] = "false"
+        uvicorn.run("api.app:create_app", factory=True, workers=args.workers, host=host, port=port,
+                    log_level="warning", access_log=False)
+        return 0
+    app = create_app(settings, start_scheduler=not args.no_scheduler)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     return 0
 
@@ -163,6 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.add_argument("--no-scheduler", action="store_true", help="不在本进程运行定时任务")
+    p.add_argument("--workers", type=int, default=1,
+                   help="工作进程数（默认 1；多进程时实时通话须由同一进程处理，见 README 部署一节）")
     p.set_defaults(func=cmd_serve)
     train = sub.add_parser("train", help="训练模型").add_subparsers(dest="train_command", required=True)
     p = train.add_parser("classifier", help="用本县历史工单（label,text 的 CSV/XLSX）训练分类模型")

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     port: int = 8000
     county_dir: Path = Field(default=DEMO_COUNTY_DIR, description="县级配置目录（区划、单位、时限政策…）")
     token_ttl_minutes: int = 8 * 60
+    # seconds a checked token is trusted without asking the database again (0: always ask);
+    # bounds how late another worker process notices a logout or a deactivated account
+    auth_cache_seconds: float = 5.0
     login_max_failures: int = 5
     login_window_minutes: int = 15
     scheduler_enabled: bool = True

@@ -68,10 +68,11 @@ class Hotline:
             token_ttl=timedelta(minutes=settings.token_ttl_minutes),
             max_failures=settings.login_max_failures,
             window=timedelta(minutes=settings.login_window_minutes),
+            cache_seconds=settings.auth_cache_seconds,
         )
         self.tickets = TicketService(self.db, self.county, self.calendar, now)
         self.attachments = AttachmentService(self.tickets, self.data_dir / "attachments")
-        self.users = UserService(self.db, now)
+        self.users = UserService(self.db, now, on_revoke=self.auth.forget_user)
         self.selfservice_limiter = RateLimiter(self.db, now, limit=settings.selfservice_rate_per_minute)
         self.kb = KnowledgeService(self.db, now)
         self.kb_index = KnowledgeIndex(self.db, self.data_dir / "indexes" / "kb", now, tz=self.county.timezone,

@@ -50,9 +50,11 @@ def _public(user: User) -> UserPublic:
 
 
 class UserService:
-    def __init__(self, db: Database, now: Callable[[], datetime]) -> None:
+    def __init__(self, db: Database, now: Callable[[], datetime],
+                 on_revoke: Callable[[int], None] | None = None) -> None:
         self.db = db
         self.now = now
+        self.on_revoke = on_revoke  # told a user's id when their tokens are revoked
 
     def list(self, actor: Actor) -> list[UserPublic]:
         actor.require("admin")
@@ -94,7 +96,10 @@ class UserService:
                 user.active = data.active
             if data.password is not None or data.active is False:
                 s.execute(update(AuthToken).where(AuthToken.user_id == user.id).values(revoked=True))
-            return _public(user)
+            public = _public(user)
+        if (data.password is not None or data.active is False) and self.on_revoke is not None:
+            self.on_revoke(user_id)
+        return public
 
     def change_own_password(self, data: PasswordChange, actor: Actor) -> None:
         with self.db.write() as s:

@@ -3,12 +3,19 @@
 SQLite (default): one file in the data directory, WAL journal, foreign keys on, a busy timeout,
 ``synchronous=FULL`` so an acknowledged ticket survives a crash, and write transactions opened
 with ``BEGIN IMMEDIATE`` so that two writers serialise instead of failing on lock upgrade.
+Writers queue on a lock before ``BEGIN IMMEDIATE``: a thread lock inside the process and an
+advisory file lock (``<db>.write-lock``) across worker processes. SQLite's own busy handler polls
+with growing sleeps, which under 50 concurrent writers left some waiting for seconds while the
+database sat idle; the kernel wakes a lock waiter as soon as the holder commits.
 PostgreSQL: by URL (``postgresql+psycopg://…``); write conflicts are caught by the ticket's
 version column.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,6 +57,58 @@ def _sqlite_engine(url: str, *, immediate: bool, synchronous: str, pool_size: in
     return engine
 
 
+class WriterLock:
+    """Serialises SQLite write transactions: a re-entrant thread lock, then ``flock`` on a file
+    beside the database so that several worker processes queue too. Times out with
+    ``StorageUnavailable`` rather than waiting forever."""
+
+    def __init__(self, path: str | None, timeout: float = 30.0) -> None:
+        self.timeout = timeout
+        self._thread_lock = threading.RLock()
+        self._fd: int | None = None
+        self._path = path
+        self._depth = 0
+
+    def _file_lock(self) -> None:
+        if self._path is None:
+            return
+        if self._fd is None:
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = time.monotonic() + self.timeout
+        delay = 0.0005
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise StorageUnavailable("数据库正忙，请稍后重试") from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.005)
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        if not self._thread_lock.acquire(timeout=self.timeout):
+            raise StorageUnavailable("数据库正忙，请稍后重试")
+        try:
+            if self._depth == 0:
+                self._file_lock()
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0 and self._fd is not None:
+                    fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 class Database:
     """The service's database: a read and a write path, both through short units of work."""
 
@@ -62,16 +121,24 @@ class Database:
             sync = sqlite_synchronous.upper()
             self.write_engine = _sqlite_engine(url, immediate=True, synchronous=sync, pool_size=pool_size)
             self.read_engine = _sqlite_engine(url, immediate=False, synchronous=sync, pool_size=pool_size)
+            path = url.split("sqlite:///", 1)[-1]
+            self.writer_lock: WriterLock | None = WriterLock(
+                f"{path}.write-lock" if path and path != ":memory:" else None)
         else:
             self.write_engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
             self.read_engine = self.write_engine
+            self.writer_lock = None
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction: committed on success, rolled back on any error."""
-        with self._guard(), self._write() as session, session.begin():
+        if self.writer_lock is None:
+            with self._guard(), self._write() as session, session.begin():
+                yield session
+            return
+        with self.writer_lock.hold(), self._guard(), self._write() as session, session.begin():
             yield session
 
     @contextmanager
@@ -106,5 +173,7 @@ class Database:
 
     def dispose(self) -> None:
         self.write_engine.dispose()
+        if self.writer_lock is not None:
+            self.writer_lock.close()
         if self.read_engine is not self.write_engine:
             self.read_engine.dispose()
