@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, literal_column
+from sqlalchemy import literal_column
 from sqlalchemy.sql.elements import ColumnElement
 
-from assistant.db.models import Ticket
 from assistant.errors import ValidationFailed
 
 PERIODS = ("day", "week", "month")
@@ -80,15 +78,6 @@ def parse_day(value: str | date | None, default: date) -> date:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
         raise ValidationFailed(f"日期格式不正确：“{value}”（应为 YYYY-MM-DD）") from None
-
-
-def local_day_expr(dialect: str, tz: ZoneInfo, column: Any = Ticket.created_at) -> ColumnElement[str]:
-    """``YYYY-MM-DD`` of a UTC timestamp column in the county's local time."""
-    if dialect == "sqlite":
-        offset = tz.utcoffset(datetime(2026, 1, 1)) or timedelta(0)
-        minutes = int(offset.total_seconds() // 60)
-        return func.strftime("%Y-%m-%d", column, f"{minutes:+d} minutes")
-    return func.to_char(func.timezone(tz.key, column), "YYYY-MM-DD")
 
 
 def top_category_expr(dialect: str) -> ColumnElement[str]:

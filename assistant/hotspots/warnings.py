@@ -14,7 +14,7 @@ from assistant.db.hotspot_models import HotspotWarning
 from assistant.errors import InvalidTransition, NotFound, ValidationFailed
 from assistant.hotspots.detect import Finding, HotspotPolicy, evaluate, last_year, seasonal_factors
 from assistant.hotspots.periods import Period
-from assistant.hotspots.volumes import daily_counts, roll_up
+from assistant.hotspots.volumes import period_counts
 
 
 class WarningPublic(BaseModel):
@@ -51,17 +51,16 @@ def find(s: Session, period: Period, policy: HotspotPolicy) -> tuple[list[Findin
     """Findings for ``period``; also the number of cells looked at and whether last year was used."""
     k = policy.baseline_periods[period.kind]
     history_periods = [period.shift(-i) for i in range(k, 0, -1)]
-    counts = daily_counts(s, history_periods[0].first, period.after, period.tz)
-    rolled = roll_up(counts, [*history_periods, period])
+    rolled = period_counts(s, [*history_periods, period])
     current = {(c, t): n for (p, c, t), n in rolled.items() if p == period.first}
 
     ly = last_year(period)
     ly_history = [ly.shift(-i) for i in range(k, 0, -1)]
-    ly_counts = daily_counts(s, ly_history[0].first, ly.after, period.tz)
+    ly_counts = period_counts(s, [*ly_history, ly])
     seasonal: dict[str, float] = {}
     if ly_counts:
         by_cat: dict[tuple[date, str], int] = defaultdict(int)
-        for (p, c, _t), n in roll_up(ly_counts, [*ly_history, ly]).items():
+        for (p, c, _t), n in ly_counts.items():
             by_cat[(p, c)] += n
         cats = {c for _p, c in by_cat}
         seasonal = seasonal_factors({c: by_cat.get((ly.first, c), 0) for c in cats},
