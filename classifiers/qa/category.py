@@ -50,10 +50,8 @@ def check_category(ctx: CallContext, item: RubricItem) -> Finding:
     turns = [i for i in ctx.of("caller") if content_chars(ctx.turns[i].text) >= int(p["min_turn_chars"])]
     if not turns:
         return not_applicable("来电人没有可分类的诉求内容")
-    texts = ["。".join(ctx.turns[i].text for i in turns)[-int(p["max_chars"]) :]]
-    texts += [ctx.turns[i].text for i in turns[: int(p["max_turns"])]]
-    ranked_all = ctx.category(texts)
-    ranked = ranked_all[0] if ranked_all else []
+    whole = ctx.category(["。".join(ctx.turns[i].text for i in turns)[-int(p["max_chars"]) :]])
+    ranked = whole[0] if whole else []
     if not ranked:
         return not_applicable("分类模型没有给出结果")
     top, top_p = ranked[0]
@@ -70,7 +68,8 @@ def check_category(ctx: CallContext, item: RubricItem) -> Finding:
         return Finding(False, 0.75, f"分类与模型首选不同（模型：{top} {top_p:.0%}），差距不大，不扣分",
                        details=details)
     # the caller's turn that speaks most for the model's category
-    per_turn = ranked_all[1:]
+    turns = turns[: int(p["max_turns"])]
+    per_turn = ctx.category([ctx.turns[i].text for i in turns])  # only now: evidence for a deduction
     best_i, best_q = turns[0], -1.0
     for i, r in zip(turns, per_turn, strict=False):
         q = next((x for lb, x in r if lb == top), 0.0)
