@@ -1,5 +1,6 @@
 // 坐席工作台：实时转写（WebSocket）、答案推荐、工单草稿（字段出处、可修改）、分类派单建议、来电人历史、提交或直接办结。
-import { $, API, api, attempt, fmt, h, shell, toast, token, vocab } from "./app.js";
+import { $, api, attempt, fmt, h, shell, toast, vocab } from "./app.js";
+import { LiveStream } from "./live.js";
 
 shell("desk.html", { roles: ["agent", "supervisor", "admin"] });
 
@@ -20,7 +21,7 @@ const FIELDS = [
   ["confidential", "confidential", "来电人要求保密", "check"],
   ["callback_ok", "callback_ok", "接受回访", "check"],
 ];
-const state = { call: null, segments: [], touched: new Set(), draft: {}, ws: null, routeTimer: null, dispatch: null };
+const state = { call: null, segments: [], touched: new Set(), draft: {}, routeTimer: null, dispatch: null };
 const V = await vocab();
 
 function buildForm() {
@@ -260,7 +261,7 @@ const directClose = () => submit(true);
 
 async function endCall() {
   if (!state.call) return;
-  if (state.ws) { state.ws.send(JSON.stringify({ type: "end" })); stopMic(); }
+  if (live && live.open) { live.stop(true); live = null; $("#mic").textContent = "接入话筒（实时转写）"; }
   else await attempt(() => api(`/calls/${state.call.id}/end`, { method: "POST" }));
   state.call = null;
   $("#start-call").disabled = false;
@@ -268,49 +269,22 @@ async function endCall() {
   if (!$("#ticket-result")) $("#call-status").textContent = "通话已结束";
 }
 
-// --- live audio: the headset microphone streamed as 16 kHz PCM frames (channel tag 0 = agent, 1 = caller)
-let audio = null;
+// --- live audio through the WebSocket
+let live = null;
 async function toggleMic() {
-  if (audio) { stopMic(); return; }
-  if (!navigator.mediaDevices) { toast("浏览器不支持话筒采集（需 https 或本机访问）", "error"); return; }
-  const proto = location.protocol === "https:" ? "wss" : "ws";
-  const ws = new WebSocket(`${proto}://${location.host}${API}/calls/${state.call.id}/stream?token=${encodeURIComponent(token())}&sample_rate=16000`);
-  ws.binaryType = "arraybuffer";
-  ws.onmessage = (m) => {
-    const { type, data } = JSON.parse(m.data);
-    if (type === "segment") showSegments([data]);
-    else if (type === "suggestions") showSuggestions(data);
-    else if (type === "draft") showDraft(data);
-    else if (type === "error") toast(data.message, "error");
-    else if (type === "ended") $("#ws-status").textContent = `实时转写结束，共 ${data.segments} 句`;
-  };
-  ws.onclose = () => { state.ws = null; };
-  state.ws = ws;
-  const stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1 } });
-  const ctx = new AudioContext({ sampleRate: 16000 });
-  const src = ctx.createMediaStreamSource(stream);
-  const node = ctx.createScriptProcessor(4096, 1, 1);
-  node.onaudioprocess = (e) => {
-    if (ws.readyState !== WebSocket.OPEN) return;
-    const pcm = e.inputBuffer.getChannelData(0);
-    const buf = new DataView(new ArrayBuffer(1 + pcm.length * 2));
-    buf.setUint8(0, $("#seg-speaker").value === "agent" ? 0 : 1);
-    for (let i = 0; i < pcm.length; i++) buf.setInt16(1 + i * 2, Math.max(-1, Math.min(1, pcm[i])) * 32767, true);
-    ws.send(buf.buffer);
-  };
-  src.connect(node);
-  node.connect(ctx.destination);
-  audio = { stream, ctx };
+  if (live && live.audio) { live.stop(); $("#mic").textContent = "接入话筒（实时转写）"; return; }
+  live = new LiveStream(state.call.id, {
+    segment: (d) => showSegments([d]), suggestions: showSuggestions, draft: showDraft,
+    error: (d) => toast(d.message, "error"), ended: (d) => { $("#ws-status").textContent = `实时转写结束，共 ${d.segments} 句`; },
+  }, () => ($("#seg-speaker").value === "agent" ? 0 : 1));
+  try {
+    await live.start();
+  } catch (e) {
+    toast(e.message, "error");
+    return;
+  }
   $("#mic").textContent = "断开话筒";
   $("#ws-status").textContent = "实时转写中…";
-}
-
-function stopMic() {
-  if (!audio) return;
-  audio.stream.getTracks().forEach((t) => t.stop());
-  audio.ctx.close();
-  audio = null;
-  $("#mic").textContent = "接入话筒（实时转写）";
 }
 
 buildForm();
