@@ -196,6 +196,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["html", "pdf", "xlsx"], help="默认取 --out 的扩展名")
     p.add_argument("--out", required=True, help="输出文件")
     p.set_defaults(func=cmd_report)
+    p = sub.add_parser("backup", help="备份数据库与附件、录音、本县模型（运行中也可备份）")
+    p.add_argument("--out", help="备份文件（.tar.gz）；默认放在数据目录的 backups/ 下")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="把备份恢复到空的数据目录 / 空数据库")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_restore)
     user = sub.add_parser("user", help="用户管理").add_subparsers(dest="user_command", required=True)
     p = user.add_parser("add", help="添加用户")
     p.add_argument("username")
@@ -205,6 +211,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name")
     p.set_defaults(func=cmd_user_add)
     return parser
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from assistant.backup import backup
+    from assistant.db.engine import Database
+
+    data_dir = settings.ensure_dirs()
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    out = Path(args.out) if args.out else data_dir / "backups" / f"hotline-{stamp}.tar.gz"
+    db = Database(settings.resolved_database_url())
+    try:
+        summary = backup(db, data_dir, out, lambda: datetime.now(UTC))
+    finally:
+        db.dispose()
+    print(f"已备份到 {summary.path}（结构版本 {summary.revision}，{sum(summary.rows.values())} 行，"
+          f"{summary.files} 个文件；工单 {summary.rows.get('tickets', 0)} 张）")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from assistant.backup import restore
+    from assistant.db.engine import Database
+
+    data_dir = settings.ensure_dirs()
+    db = Database(settings.resolved_database_url())
+    try:
+        summary = restore(db, data_dir, Path(args.file))
+    finally:
+        db.dispose()
+    print(f"已从 {summary.path} 恢复（{sum(summary.rows.values())} 行，{summary.files} 个文件；"
+          f"工单 {summary.rows.get('tickets', 0)} 张），数据库已升级到最新结构")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
