@@ -6,8 +6,16 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from assistant.db import attachment_models, call_models, callback_models, catalogue_models, governance_models, kb_models, qa_models  # noqa: F401  (registers the knowledge-base tables)
-from assistant.db import hotspot_models  # noqa: F401  (hot spots, sensor events, linkage)
+from assistant.db import (  # noqa: F401  (each module registers its tables on Base)
+    attachment_models,
+    call_models,
+    callback_models,
+    catalogue_models,
+    governance_models,
+    hotspot_models,
+    kb_models,
+    qa_models,
+)
 from assistant.db.models import Base
 
 config = context.config
