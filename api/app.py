@@ -27,6 +27,7 @@ from api.routes import (
     users,
 )
 from assistant.config import Settings
+from assistant.offline import lock_offline
 from assistant.runtime import Hotline
 
 DESCRIPTION = """县级 12345 政务服务便民热线智能助手（离线、单机 CPU）。
@@ -37,6 +38,7 @@ DESCRIPTION = """县级 12345 政务服务便民热线智能助手（离线、�
 
 def create_app(settings: Settings | None = None, *, hotline: Hotline | None = None,
                start_scheduler: bool | None = None) -> FastAPI:
+    lock_offline()  # no model hub, telemetry or update check may reach out (see assistant/offline.py)
     hl = hotline or Hotline(settings or Settings())
 
     @asynccontextmanager

@@ -24,6 +24,7 @@ from assistant.hotspots.service import HotspotService
 from assistant.kb.desk import KnowledgeDesk
 from assistant.kb.index import KnowledgeIndex, published_documents
 from assistant.kb.service import KnowledgeService
+from assistant.offline import offline_status
 from assistant.quality import QualityService
 from assistant.ratelimit import RateLimiter
 from assistant.reports.service import ReportService
@@ -246,4 +247,5 @@ class Hotline:
         caps["knowledge_base"] = {"ok": self.kb_index.error is None, "ready": self.kb_index.ready,
                                   "reason": self.kb_index.error}
         caps["governance"] = self.governance.capability()
+        caps["offline"] = offline_status()  # hubs and telemetry switched off in this process
         return caps
