@@ -10,7 +10,10 @@ from tests.e2e.conftest import login_as, shot
 CALLER = "13872005678"
 
 
-def test_agent_takes_call_and_submits_dispatched_ticket(page, server) -> None:
+def test_agent_takes_call_and_submits_dispatched_ticket(page, server, as_role) -> None:
+    as_role("agent")("POST", "/tickets", json={  # the same caller rang last week: an open ticket
+        "caller_number": CALLER, "appeal_type": "求助", "title": "茅坪村停水", "content": "茅坪村停水两天。",
+        "township": "太平镇", "dispatch": {"lead_unit": "rsj"}})
     login_as(page, server, "agent")
     assert page.url.endswith("/console/desk.html")
     nav = page.locator("header.top nav").inner_text()
@@ -18,6 +21,8 @@ def test_agent_takes_call_and_submits_dispatched_ticket(page, server) -> None:
     page.fill("#caller-number", CALLER)
     page.keyboard.press("Alt+n")
     page.wait_for_selector("#seg-text:enabled")
+    page.wait_for_selector("#repeat-alert")
+    assert "1 件未办结" in page.inner_text("#repeat-alert")
     assert page.evaluate("document.activeElement.id") == "seg-text"
     lines = [("caller", "你好，我是太平镇茅坪村的张大姐，我们组已经停水三天了"),
              ("agent", "您好，请问您的联系电话是多少"),

@@ -87,17 +87,24 @@ async function load() {
   for (const [name, cap] of Object.entries(health?.capabilities || {})) if (cap && cap.ok === false && cap.reason) warn.push(`${name}：${cap.reason}`);
   if (known.includes("/api/v1/hotspots/warnings")) {
     const ws = await attempt(() => api("/hotspots/warnings"));
-    for (const w of (ws || []).slice(0, 10)) warn.push(`热点预警：${w.message || w.title || w.topic || JSON.stringify(w).slice(0, 80)}`);
+    for (const w of (ws || []).slice(0, 10)) warn.push(`热点${w.level || "预警"}：${w.message}`);
   }
   $("#warnings").replaceChildren(...warn.map((w) => h("div", { class: "alert" }, w)));
   if (known.includes("/api/v1/governance/cases")) {
-    const cases = await attempt(() => api("/governance/cases?supervised=true"));
-    const list = cases?.items || cases || [];
-    $("#cases").replaceChildren(h("h3", {}, "主动治理案件"), h("ul", { class: "list" }, list.slice(0, 10).map((c) =>
-      h("li", {}, h("b", {}, c.number || `案件 ${c.id}`), ` ${c.title || c.summary || ""}`))));
+    const cases = await attempt(() => api("/governance/cases?status=open&size=50"));
+    const list = (cases?.items || []).filter((c) => c.key_supervision).slice(0, 10);
+    $("#cases").replaceChildren(h("h3", {}, "重点督办案件（一人多次、一事多人）"), h("ul", { class: "list", id: "case-list" },
+      list.length ? list.map((c) => h("li", {}, h("span", { class: "tag red" }, c.kind_label), h("b", {}, c.title), ` ${c.township || ""} · ${c.ticket_count} 件`))
+        : h("li", { class: "muted" }, "没有重点督办案件。")));
   }
-  const reports = known.filter((p) => p.startsWith("/api/v1/reports") && !p.includes("{"));
-  $("#reports").replaceChildren(...reports.map((p) => h("button", { type: "button", class: "report-link", onclick: () => download(p.replace("/api/v1", "")) }, `报表：${p.split("/").pop()}`)));
+  const reports = [];
+  if (known.includes("/api/v1/reports/{period}")) {
+    for (const [period, label] of [["week", "周报"], ["month", "月报"]]) {
+      for (const [fmtName, ext] of [["pdf", "PDF"], ["xlsx", "Excel"]]) reports.push(h("button", { type: "button", class: "report-link",
+        onclick: () => download(`/reports/${period}?format=${fmtName}`) }, `${label}（${ext}）`));
+    }
+  }
+  $("#reports").replaceChildren(...reports);
 }
 
 function kpi(label, value) { return h("div", { class: "kpi" }, h("span", { class: "muted" }, label), h("b", {}, value)); }
@@ -105,7 +112,9 @@ function kpi(label, value) { return h("div", { class: "kpi" }, h("span", { class
 async function download(path) {
   const r = await attempt(() => api(path, { raw: true }));
   if (!r) return;
-  const name = (r.headers.get("Content-Disposition") || "").match(/filename="?([^";]+)/)?.[1] || "report";
+  const cd = r.headers.get("Content-Disposition") || "";
+  const star = cd.match(/filename\*=UTF-8''([^;]+)/);
+  const name = star ? decodeURIComponent(star[1]) : cd.match(/filename="?([^";]+)/)?.[1] || "report";
   h("a", { href: URL.createObjectURL(await r.blob()), download: name }).click();
 }
 

@@ -1,5 +1,6 @@
 // 坐席工作台：实时转写（WebSocket）、答案推荐、工单草稿（字段出处、可修改）、分类派单建议、来电人历史、提交或直接办结。
 import { $, api, attempt, fmt, h, shell, toast, vocab } from "./app.js";
+import { callerHistory, relatedAppeals } from "./caller.js";
 import { LiveStream } from "./live.js";
 
 shell("desk.html", { roles: ["agent", "supervisor", "admin"] });
@@ -154,6 +155,7 @@ async function routing() {
       api("/dispatch", { method: "POST", body: { text, address } })]);
     state.dispatch = disp;
     box.classList.remove("muted");
+    if (state.call) relatedAppeals($("#related"), { phone: state.call.caller_number || "", text: callerText().slice(-2000), township: fieldValue("township") });
     const pred = (p, label) => p ? h("div", { class: "pred" }, h("b", {}, `${label}：`), p.path && p.path.length ? p.path.join("/") : p.label,
       h("span", { class: "muted" }, ` 置信度 ${(p.confidence * 100).toFixed(0)}%`),
       p.evidence && p.evidence.length ? h("span", { class: "muted" }, `，依据：${p.evidence.slice(0, 4).join("、")}`) : "",
@@ -177,21 +179,6 @@ function useDispatch() {
   toast(`已选择主办单位：${d.unit_name}`);
 }
 
-async function showHistory(number) {
-  const box = $("#history");
-  if (!number) { box.textContent = "未提供来电号码"; return; }
-  const page = await attempt(() => api(`/tickets?caller_number=${encodeURIComponent(number)}&size=10`));
-  if (!page) return;
-  const open = page.items.filter((t) => !["closed", "visited", "archived"].includes(t.status));
-  box.classList.remove("muted");
-  box.replaceChildren(
-    open.length ? h("div", { class: "alert", id: "repeat-alert" }, `重复来电提醒：该号码有 ${open.length} 件未办结工单，请核实是否同一诉求。`) : "",
-    page.items.length ? h("ul", { class: "list" }, page.items.map((t) => h("li", {},
-      h("b", {}, t.number), ` ${t.title} `, h("span", { class: "tag" }, t.status_label),
-      h("div", { class: "muted" }, `${fmt(t.created_at)} · ${t.lead_unit ? t.lead_unit.name : "未派单"}`))))
-      : h("p", { class: "muted" }, "该号码没有历史工单。"));
-}
-
 async function startCall() {
   if (state.call) return;
   const number = $("#caller-number").value.trim();
@@ -205,7 +192,8 @@ async function startCall() {
   $("#start-call").disabled = true;
   for (const id of ["#end-call", "#mic", "#seg-text"]) $(id).disabled = false;
   $("#seg-text").focus();
-  showHistory(number);
+  $("#related").replaceChildren();
+  callerHistory($("#history"), number, V.statuses || {});
 }
 
 async function addSegment(ev) {

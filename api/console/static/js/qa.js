@@ -3,7 +3,7 @@ import { $, api, attempt, blobUrl, fmt, h, shell } from "./app.js";
 
 const me = shell("qa.html", { roles: ["qa", "supervisor", "admin", "agent"] });
 const REVIEWER = me.role !== "agent";
-const ROUTES = { auto_accept: "自动通过", sample: "抽检", human: "人工复核" };
+const ROUTES = { auto_accept: "自动通过", sample: "抽检", review: "人工复核" };
 const STATUS = { accepted: "自动通过", pending: "待复核", reviewed: "已复核", appealed: "申诉中" };
 if (!REVIEWER) $("#status").value = "";
 
