@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     # seconds a checked token is trusted without asking the database again (0: always ask);
     # bounds how late another worker process notices a logout or a deactivated account
     auth_cache_seconds: float = 5.0
+    # seconds a request waits on a locked or unreachable database before a clear 503
+    db_busy_timeout_s: float = 30.0
     login_max_failures: int = 5
     login_window_minutes: int = 15
     scheduler_enabled: bool = True

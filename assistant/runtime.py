@@ -54,7 +54,8 @@ class Hotline:
         self.settings = settings
         self.data_dir = settings.ensure_dirs()
         self.now = now
-        self.db = Database(settings.resolved_database_url(), sqlite_synchronous=settings.sqlite_synchronous)
+        self.db = Database(settings.resolved_database_url(), sqlite_synchronous=settings.sqlite_synchronous,
+                           busy_timeout=settings.db_busy_timeout_s)
         self.county: County = load_county(settings.county_dir)
         cal = self.county.raw.get("calendar", {})
         self.calendar = WorkCalendar(

@@ -22,20 +22,20 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from assistant.errors import Conflict, StorageUnavailable
+from assistant.errors import Conflict, StorageUnavailable, ValidationFailed
 
 
-def _sqlite_engine(url: str, *, immediate: bool, synchronous: str, pool_size: int) -> Engine:
+def _sqlite_engine(url: str, *, immediate: bool, synchronous: str, pool_size: int, busy_timeout: float) -> Engine:
     path = url.split("sqlite:///", 1)[-1]
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": busy_timeout},
         pool_size=pool_size,
         max_overflow=pool_size * 2,
     )
@@ -46,7 +46,7 @@ def _sqlite_engine(url: str, *, immediate: bool, synchronous: str, pool_size: in
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.close()
 
@@ -112,20 +112,27 @@ class WriterLock:
 class Database:
     """The service's database: a read and a write path, both through short units of work."""
 
-    def __init__(self, url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 20) -> None:
+    def __init__(self, url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 20,
+                 busy_timeout: float = 30.0) -> None:
+        """``busy_timeout``: seconds a request waits for a locked or unreachable database before
+        it gets a clear "busy, try again" error instead of hanging."""
         if sqlite_synchronous.upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
             raise ValueError(f"bad sqlite synchronous mode: {sqlite_synchronous}")
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             sync = sqlite_synchronous.upper()
-            self.write_engine = _sqlite_engine(url, immediate=True, synchronous=sync, pool_size=pool_size)
-            self.read_engine = _sqlite_engine(url, immediate=False, synchronous=sync, pool_size=pool_size)
+            self.write_engine = _sqlite_engine(url, immediate=True, synchronous=sync, pool_size=pool_size,
+                                               busy_timeout=busy_timeout)
+            self.read_engine = _sqlite_engine(url, immediate=False, synchronous=sync, pool_size=pool_size,
+                                              busy_timeout=busy_timeout)
             path = url.split("sqlite:///", 1)[-1]
             self.writer_lock: WriterLock | None = WriterLock(
-                f"{path}.write-lock" if path and path != ":memory:" else None)
+                f"{path}.write-lock" if path and path != ":memory:" else None, timeout=busy_timeout)
         else:
-            self.write_engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            self.write_engine = create_engine(
+                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_timeout=busy_timeout,
+                connect_args={"connect_timeout": max(1, int(busy_timeout))} if url.startswith("postgresql") else {})
             self.read_engine = self.write_engine
             self.writer_lock = None
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
@@ -152,6 +159,9 @@ class Database:
             yield
         except StaleDataError as exc:
             raise Conflict("该工单刚被他人修改，请刷新后重试") from exc
+        except (OverflowError, DataError) as exc:
+            # a number or text the database cannot hold (an id beyond 64 bits, …): the request's fault
+            raise ValidationFailed("数值或内容超出允许范围") from exc
         except OperationalError as exc:
             text = str(exc.orig).lower() if exc.orig else str(exc).lower()
             if "locked" in text or "busy" in text:
