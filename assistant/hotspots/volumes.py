@@ -9,10 +9,10 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
-from assistant.db.models import Ticket
+from assistant.db.models import Ticket, UTCDateTime
 from assistant.hotspots.periods import UNCATEGORISED, Period, top_category_expr
 
 DayCounts = dict[tuple[date, str, str], int]  # (local day, category, township) → tickets
@@ -51,14 +51,18 @@ def period_counts(s: Session, periods: list[Period]) -> dict[tuple[date, str, st
     over the covering index (created_at, township, category), no per-row functions on SQLite."""
     dialect = s.get_bind().dialect.name
     raw_json = dialect == "sqlite"
-    cat = Ticket.category if raw_json else top_category_expr(dialect)
+    if raw_json:  # the planner must take the covering index, not the narrower (created_at) one
+        stmt = text("SELECT township, category, count(*) FROM tickets INDEXED BY ix_tickets_hot_volume "
+                    "WHERE created_at >= :start AND created_at < :end GROUP BY township, category").bindparams(
+            bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()))
+    else:
+        cat = top_category_expr(dialect)
+        stmt = (select(Ticket.township, cat, func.count())
+                .where(Ticket.created_at >= bindparam("start"), Ticket.created_at < bindparam("end"))
+                .group_by(Ticket.township, cat))
     out: dict[tuple[date, str, str], int] = defaultdict(int)
     for p in periods:
-        stmt = (select(Ticket.township, cat, func.count())
-                .where(Ticket.created_at >= p.start, Ticket.created_at < p.end)
-                .group_by(Ticket.township, cat)
-                .with_hint(Ticket, "INDEXED BY ix_tickets_hot_volume", "sqlite"))
-        for township, c, n in s.execute(stmt):
+        for township, c, n in s.execute(stmt, {"start": p.start, "end": p.end}):
             out[(p.first, _top(c, raw_json), township or "未填写")] += int(n)
     return dict(out)
 
