@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from typing import Annotated
 
@@ -28,7 +29,10 @@ async def upload_recording(hotline: HotlineDep, actor: CurrentActor,
     data = await file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise ValidationFailed("录音文件过大（上限 200 MB）")
-    return await asyncio.to_thread(hotline.speech.transcribe_recording, data, actor, caller_number=caller_number)
+    call = await asyncio.to_thread(hotline.speech.transcribe_recording, data, actor, caller_number=caller_number)
+    with contextlib.suppress(ValidationFailed):  # keep the audio for QA playback (a raw format stays unplayed)
+        await asyncio.to_thread(hotline.call_audio.save, call.id, data, actor)
+    return call
 
 
 @router.websocket("/{call_id}/stream")

@@ -7,6 +7,8 @@ import io
 import struct
 import wave
 
+import pytest
+
 from tests.conftest import login_role
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -74,3 +76,14 @@ def test_call_recording_stored_once_and_played_back(client) -> None:
 def test_root_redirects_to_console(client) -> None:
     r = client.get("/", follow_redirects=False)
     assert r.status_code == 307 and r.headers["location"] == "/console/"
+
+
+@pytest.mark.slow
+def test_uploaded_recording_is_kept_for_playback(client) -> None:
+    agent, qa = login_role(client, "agent"), login_role(client, "qa")
+    r = client.post("/api/v1/calls/recordings", files={"file": ("call.wav", _wav(), "audio/wav")}, headers=agent)
+    if r.status_code == 503:
+        pytest.skip(r.json()["error"]["message"])  # no speech engine on this machine
+    assert r.status_code == 201, r.text
+    got = client.get(f"/api/v1/calls/{r.json()['id']}/recording", headers=qa)
+    assert got.status_code == 200 and got.content == _wav()
