@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     scheduler_enabled: bool = True
     scheduler_interval_s: float = 30.0
+    # seconds the scheduler's lease lasts without renewal: how soon another worker takes over after
+    # the leader dies (a clean stop hands it back at once); keep it well above the interval
+    scheduler_lease_s: float = 90.0
     sqlite_synchronous: str = "FULL"
     selfservice_rate_per_minute: int = 20
     warm_up_models: bool = Field(default=True, description="启动时加载模型与索引（否则首次使用时加载）")

@@ -101,7 +101,8 @@ class Hotline:
         self.reports = ReportService(self.db, self.county, self.hotspots.policy, now)
         self.governance = Governance(self.db, self.tickets, self.county.directory, now,
                                      use_embeddings=settings.kb_dense)
-        self.scheduler = Scheduler(self.db, self.county, now, interval_s=settings.scheduler_interval_s)
+        self.scheduler = Scheduler(self.db, self.county, now, interval_s=settings.scheduler_interval_s,
+                                   lease_s=settings.scheduler_lease_s)
         self.started_at = now()
 
     def _score_after_call(self, call_id: int) -> None:
@@ -228,6 +229,8 @@ class Hotline:
         caps["scheduler"] = {
             "ok": self.scheduler.last_error is None,
             "running": self.scheduler._thread is not None,
+            "leader": self.scheduler.leader,  # this process holds the lease (one across all workers)
+            "holder": self.scheduler.holder,
             "last_run": self.scheduler.last_run.isoformat() if self.scheduler.last_run else None,
             "reason": self.scheduler.last_error,
         }

@@ -42,6 +42,7 @@ class Scheduler:
         self._thread: threading.Thread | None = None
         self.last_run: datetime | None = None
         self.last_error: str | None = None
+        self.leader = False  # whether this process held the lease at its last try
 
     # --- leadership --------------------------------------------------------------------
     def acquire_lease(self) -> bool:
@@ -120,11 +121,26 @@ class Scheduler:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+            self.release_lease()
+
+    def release_lease(self) -> None:
+        """On a clean stop, hand the lease back at once (after a crash it simply expires)."""
+        if not self.leader:
+            return
+        try:
+            with self.db.write() as s:
+                row = s.get(SchedulerLease, "deadlines", with_for_update=True)
+                if row is not None and row.holder == self.holder:
+                    row.expires_at = self.now()
+        except Exception:  # noqa: BLE001 - stopping must not fail; the lease expires anyway
+            log.warning("could not release the scheduler lease", exc_info=True)
+        self.leader = False
 
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                if self.acquire_lease():
+                self.leader = self.acquire_lease()
+                if self.leader:
                     n = self.run_once()
                     if n:
                         log.info("scheduler recorded %d notices", n)
