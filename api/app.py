@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import console, errors
+from api import console, errors, limits
 from api.routes import (
     assist,
     attachments,
@@ -53,6 +53,8 @@ def create_app(settings: Settings | None = None, *, hotline: Hotline | None = No
                   openapi_url="/api/v1/openapi.json", docs_url="/api/docs", redoc_url=None)
     app.state.hotline = hl
     errors.install(app)
+    errors.document(app)
+    app.add_middleware(limits.BodyLimit)  # request sizes checked before any body is read
     for module in (auth, users, tickets, attachments, notices, callbacks, live, calls, qa, kb, assist, routing, meta,
                    governance):
         app.include_router(module.router, prefix="/api/v1")

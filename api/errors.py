@@ -120,7 +120,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        messages = {404: "请求的地址不存在", 405: "不支持该请求方法", 401: "请先登录", 403: "无权访问"}
+        messages = {404: "请求的地址不存在", 405: "不支持该请求方法", 401: "请先登录", 403: "无权访问",
+                    400: "请求无法解析", 413: "请求内容过大", 415: "不支持的内容类型"}
         message = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else messages.get(
             exc.status_code, "请求无法处理")
         return JSONResponse(error_body(f"http_{exc.status_code}", message), status_code=exc.status_code,
@@ -130,3 +131,48 @@ def install(app: FastAPI) -> None:
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error", exc_info=exc)
         return JSONResponse(error_body("internal_error", "服务内部错误，已记录，请稍后重试"), status_code=500)
+
+
+ERROR_SCHEMA = {
+    "title": "ErrorResponse",
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {
+        "type": "object",
+        "required": ["code", "message", "details"],
+        "properties": {
+            "code": {"type": "string", "description": "稳定的英文错误代码"},
+            "message": {"type": "string", "description": "中文说明"},
+            "details": {"description": "补充信息（如逐行、逐字段的错误），可为空"},
+        },
+    }},
+}
+_ERROR_RESPONSES = {"4XX": "请求有误（未登录、无权限、不存在、冲突、内容不符合要求、过大或过于频繁）",
+                    "503": "依赖的能力或数据库暂时不可用"}
+
+
+def document(app: FastAPI) -> None:
+    """The OpenAPI document states the real error shape: every operation's 4xx and 503 answer
+    ``ErrorResponse`` (FastAPI would otherwise advertise its own ``{"detail": …}`` for 422)."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["ErrorResponse"] = ERROR_SCHEMA
+        for name in ("HTTPValidationError", "ValidationError"):
+            components.pop(name, None)
+        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
+        for item in schema.get("paths", {}).values():
+            for op in item.values():
+                if not isinstance(op, dict) or "responses" not in op:
+                    continue
+                op["responses"].pop("422", None)
+                for status, text in _ERROR_RESPONSES.items():
+                    op["responses"].setdefault(status, {"description": text, **ref})
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -6,10 +6,9 @@ rebuilds its index when it moves, so a change takes effect without a restart."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,12 +21,14 @@ from assistant.db.catalogue_models import CatalogueLineRow, CatalogueVersion
 from assistant.db.engine import Database
 from assistant.db.models import Unit
 from assistant.errors import NotFound, ValidationFailed
+from assistant.spreadsheet import csv_rows, xlsx_rows
 from classifiers.dispatch.catalogue import COLUMNS, Catalogue
 from classifiers.dispatch.errors import CatalogueInvalid
 
 HEADERS = {"事项": "matter", "事项名称": "matter", "关键词": "keywords", "牵头单位": "unit_code",
            "牵头单位编码": "unit_code", "主办单位": "unit_code", "层级": "level", "办理层级": "level",
            "协办单位": "co_units", "协办单位编码": "co_units", "依据": "basis", "法律法规或职责依据": "basis"}
+MAX_LINES = 20_000  # rows one import may hold
 FIELDS = ("matter", "keywords", "unit_code", "level", "co_units", "basis")
 
 
@@ -65,13 +66,8 @@ def _public(row: CatalogueLineRow) -> dict[str, Any]:
 def read_catalogue_file(data: bytes, fmt: str) -> list[dict[str, Any]]:
     """Rows of a catalogue file (CSV in UTF-8 or GB18030, or XLSX; English or Chinese headers)."""
     if fmt == "xlsx":
-        try:
-            from openpyxl import load_workbook
-
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-            table = [["" if v is None else str(v) for v in r] for r in sheet.iter_rows(values_only=True)]
-        except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the same user error
-            raise ValidationFailed("无法读取 XLSX 文件，请确认文件格式") from exc
+        rows = xlsx_rows(data)  # cached values only: a formula is never run
+        table = [["" if v is None else str(v) for v in r] for r in islice(rows, MAX_LINES + 2)]
     elif fmt == "csv":
         for encoding in ("utf-8-sig", "gb18030"):
             try:
@@ -81,7 +77,7 @@ def read_catalogue_file(data: bytes, fmt: str) -> list[dict[str, Any]]:
                 continue
         else:
             raise ValidationFailed("CSV 文件编码无法识别（请使用 UTF-8 或 GB18030）")
-        table = list(csv.reader(io.StringIO(text)))
+        table = list(islice(csv_rows(text), MAX_LINES + 2))
     else:
         raise ValidationFailed("只支持 csv 或 xlsx 格式")
     if not table:
@@ -95,6 +91,8 @@ def read_catalogue_file(data: bytes, fmt: str) -> list[dict[str, Any]]:
         body.pop()  # trailing blank rows; blank rows inside stay, so row numbers match the file
     if not body:
         raise ValidationFailed("派单目录没有任何事项")
+    if len(body) > MAX_LINES:
+        raise ValidationFailed(f"派单目录事项过多（上限 {MAX_LINES} 行）")
     return [dict(zip(header, r, strict=False)) for r in body]
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from asr import RecordingTranscriber, StreamingRecognizer, StreamSettings, TextPostprocessor, create_engine
+from asr.audio import decode
 from asr.errors import AsrError
 from assistant.access import Actor
 from assistant.calls import CallPublic, CallService, CallUpdate, SegmentIn
@@ -65,9 +66,12 @@ class SpeechService:
         """A recorded call (WAV/G.711/MP3 …) → a new call with speaker-labelled segments, scored."""
         if not data:
             raise ValidationFailed("录音文件为空")
+        # decoded before any model loads: a file that is not audio, lies about its format or is too
+        # long is refused (AsrError, 422 at the API) without costing a model load
+        audio = decode(bytes(data), max_duration_s=self.max_duration_s)
         transcriber = RecordingTranscriber(self.engine(), agent_channel=self.agent_channel,
                                            max_duration_s=self.max_duration_s, postprocessor=self.postprocessor())
-        transcript = transcriber.run(bytes(data))  # AsrError for bad audio: the API maps it to 422
+        transcript = transcriber.run_audio(audio)
         call = self.calls.start(actor, caller_number=caller_number, source="recording")
         segments = [SegmentIn(speaker=s.speaker, start=s.start, end=s.end, text=s.text[:2000])
                     for s in transcript.segments if s.text.strip()]

@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Query, UploadFile
 from api.deps import CurrentActor, HotlineDep
 from assistant.catalogue import CatalogueLineIn, CatalogueLinePatch
 from assistant.corrections import SuggestionShown
+from assistant.errors import ValidationFailed
 
 router = APIRouter(prefix="/routing", tags=["派单目录与坐席更正"])
 MAX_UPLOAD = 10 * 1024 * 1024
@@ -43,7 +44,9 @@ async def import_catalogue(hotline: HotlineDep, actor: CurrentActor, file: Annot
                            format: Annotated[Literal["csv", "xlsx"] | None, Query(description="缺省按文件名判断")] = None,
                            note: Annotated[str, Query(max_length=200, description="导入说明")] = "") -> dict[str, Any]:
     actor.require("admin")
-    data = await file.read(MAX_UPLOAD)
+    data = await file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise ValidationFailed(f"派单目录文件过大（上限 {MAX_UPLOAD // 1024 // 1024} MB）")
     fmt = format or ("xlsx" if (file.filename or "").lower().endswith(".xlsx") else "csv")
     return hotline.catalogue.import_file(data, fmt, actor, note=note)
 

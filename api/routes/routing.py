@@ -10,10 +10,12 @@ from pydantic import BaseModel, Field
 
 from api.deps import CurrentActor, HotlineDep
 from api.routes import catalogue
+from assistant.errors import ValidationFailed
 
 router = APIRouter(tags=["智能分类与派单"])
 router.include_router(catalogue.router)  # /routing/catalogue… and /routing/corrections…
 STAFF = ("agent", "supervisor", "admin")
+TRAIN_UPLOAD = 50 * 1024 * 1024
 
 
 class TextIn(BaseModel):
@@ -58,7 +60,9 @@ async def train(hotline: HotlineDep, actor: CurrentActor, file: Annotated[Upload
                 format: Annotated[Literal["csv", "xlsx"], Query()] = "csv",
                 use_history: Annotated[bool, Query(description="同时使用工单分类与坐席更正")] = True) -> dict[str, Any]:
     actor.require("admin")
-    data = await file.read(50 * 1024 * 1024) if file is not None else None
+    data = await file.read(TRAIN_UPLOAD + 1) if file is not None else None
+    if data is not None and len(data) > TRAIN_UPLOAD:
+        raise ValidationFailed("训练数据文件过大（上限 50 MB）")
     return await asyncio.to_thread(hotline.routing.train, data, format, use_history=use_history)
 
 

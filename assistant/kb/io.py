@@ -10,12 +10,14 @@ import io
 import json
 import re
 from datetime import date, datetime
+from itertools import islice
 from typing import Any
 
 from pydantic import ValidationError
 
 from assistant.errors import ValidationFailed
 from assistant.kb.schemas import ArticleCreate, ImportRowError
+from assistant.spreadsheet import csv_rows, xlsx_rows
 
 FORMATS = ("csv", "xlsx", "jsonl", "md")
 MAX_BYTES = 20 * 1024 * 1024
@@ -80,8 +82,9 @@ def read_rows(data: bytes, fmt: str) -> list[dict[str, Any]]:
     if len(data) > MAX_BYTES:
         raise ImportFailed(f"文件过大（上限 {MAX_BYTES // 1024 // 1024} MB）")
     if fmt == "csv":
-        text = _decode(data)
-        rows = [dict(r) for r in csv.DictReader(io.StringIO(text))]
+        table = islice(csv_rows(_decode(data), ImportFailed), MAX_ROWS + 2)
+        header = next(table, None) or []
+        rows = [dict(zip(header, r, strict=False)) for r in table]
     elif fmt == "jsonl":
         rows = []
         for n, line in enumerate(_decode(data).splitlines(), 1):
@@ -106,21 +109,13 @@ def read_rows(data: bytes, fmt: str) -> list[dict[str, Any]]:
 
 
 def _read_xlsx(data: bytes) -> list[dict[str, Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)  # formulas are never evaluated
-    except Exception:  # noqa: BLE001 - any parse failure is the user's file, not our bug
-        raise ImportFailed("无法读取 Excel 文件，请确认是 .xlsx 格式") from None
-    sheet = book.worksheets[0]
-    it = sheet.iter_rows(values_only=True)
+    it = xlsx_rows(data, ImportFailed)  # formulas are never evaluated
     header = next(it, None)
     if not header:
         raise ImportFailed("表格没有表头")
     names = [str(h).strip() if h is not None else "" for h in header]
-    rows = [dict(zip(names, r, strict=False)) for r in it if any(c not in (None, "") for c in r)]
-    book.close()
-    return rows
+    filled = (r for r in it if any(c not in (None, "") for c in r))
+    return [dict(zip(names, r, strict=False)) for r in islice(filled, MAX_ROWS + 1)]
 
 
 def _read_markdown(text: str) -> list[dict[str, Any]]:
