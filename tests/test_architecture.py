@@ -31,4 +31,7 @@ def test_migrations_match_models(db_url: str) -> None:
     with db.write_engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     db.dispose()
+    # ix_tickets_hot_volume is written by hand per dialect (an expression on PostgreSQL's JSON
+    # category), so the models cannot declare it
+    diff = [d for d in diff if not (d[0] == "remove_index" and d[1].name == "ix_tickets_hot_volume")]
     assert diff == [], diff

@@ -123,6 +123,9 @@ class Ticket(Base):
         Index("ix_tickets_created_at", "created_at"),
         Index("ix_tickets_caller_number", "caller_number"),
         Index("ix_tickets_township", "township"),
+        # hot-spot volumes and unit rates over a million tickets (migration 0009)
+        Index("ix_tickets_township_created", "township", "created_at"),
+        Index("ix_tickets_dispatched_unit", "dispatched_at", "lead_unit_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
