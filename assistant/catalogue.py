@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
@@ -36,10 +36,10 @@ class CatalogueLineIn(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     matter: str = Field(min_length=1, max_length=128, description="事项名称")
-    keywords: list[str] = Field(default_factory=list, max_length=100, description="关键词")
+    keywords: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=100, description="关键词")
     unit_code: str = Field(min_length=1, max_length=64, description="牵头单位编码；township/village 表示事发地乡镇/村")
     level: Literal["county", "township", "village"] = Field(description="办理层级")
-    co_units: list[str] = Field(default_factory=list, max_length=20, description="协办单位编码")
+    co_units: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=20, description="协办单位编码")
     basis: str = Field(min_length=1, max_length=2000, description="法律法规或职责依据")
 
 
@@ -47,10 +47,10 @@ class CatalogueLinePatch(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     matter: str | None = Field(default=None, min_length=1, max_length=128)
-    keywords: list[str] | None = Field(default=None, max_length=100)
+    keywords: list[Annotated[str, Field(max_length=64)]] | None = Field(default=None, max_length=100)
     unit_code: str | None = Field(default=None, min_length=1, max_length=64)
     level: Literal["county", "township", "village"] | None = None
-    co_units: list[str] | None = Field(default=None, max_length=20)
+    co_units: list[Annotated[str, Field(max_length=64)]] | None = Field(default=None, max_length=20)
     basis: str | None = Field(default=None, min_length=1, max_length=2000)
 
 

@@ -12,7 +12,7 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
@@ -32,7 +32,8 @@ CENTER_ROLES = ("agent", "supervisor", "admin")
 class SuggestionShown(BaseModel):
     """What the ticket form suggested; each given field is compared with the ticket as recorded."""
 
-    category: str | list[str] | None = Field(default=None, description="建议的分类（路径或名称）")
+    category: Annotated[str, Field(max_length=256)] | Annotated[list[Annotated[str, Field(max_length=64)]], Field(
+        max_length=4)] | None = Field(default=None, description="建议的分类（路径或名称）")
     appeal_type: str | None = Field(default=None, max_length=8, description="建议的诉求类型")
     urgency: str | None = Field(default=None, max_length=8, description="建议的紧急程度")
     lead_unit: str | None = Field(default=None, max_length=64, description="建议的主办单位编码")

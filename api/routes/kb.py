@@ -30,7 +30,8 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson",
 
 
 class HitTestRequest(BaseModel):
-    questions: list[str] = Field(min_length=1, max_length=500, description="一批测试问题")
+    questions: list[Annotated[str, Field(max_length=500)]] = Field(min_length=1, max_length=500,
+                                                                 description="一批测试问题")
     k: int = Field(default=5, ge=1, le=20)
 
 

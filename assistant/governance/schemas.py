@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -75,7 +75,7 @@ class RelatedQuery(_In):
     id_number: str = Field(default="", max_length=18, description="身份证号")
     text: str = Field(default="", max_length=5000, description="已记录的诉求内容（草稿）")
     township: str = Field(default="", max_length=32, description="乡镇")
-    category: list[str] = Field(default_factory=list, max_length=4, description="分类路径")
+    category: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=4, description="分类路径")
 
 
 class RelatedTicket(TicketBrief):
@@ -103,7 +103,8 @@ class TransferCreate(_In):
     target: TransferTarget = Field(description="移送对象：discipline 纪委监委 / petition 信访部门")
     grounds: TransferGrounds = Field(description="移送依据：misconduct 反映公职人员问题 / unresolved 督办后仍未解决")
     reason: str = Field(min_length=4, max_length=2000, description="移送理由")
-    attachments: list[str] = Field(default_factory=list, max_length=50, description="随附材料清单（名称或编号）")
+    attachments: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50,
+                                                                     description="随附材料清单（名称或编号）")
 
 
 class TransferUpdate(_In):

@@ -4,7 +4,7 @@ nearby in place and time, and opened as proactive tickets through the ticket ser
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -65,7 +65,7 @@ class ProactiveTicket(BaseModel):
     title: str | None = Field(default=None, max_length=60, description="标题；默认取告警类型与地点")
     appeal_type: Literal["求助", "投诉", "举报", "建议"] = "求助"
     urgency: Urgency = "一般"
-    category: list[str] = Field(default_factory=list, max_length=4)
+    category: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=4)
     dispatch: DispatchInput | None = Field(default=None, description="同时派单")
     comment: str = Field(default="", max_length=500)
 

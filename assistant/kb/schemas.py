@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -15,7 +15,8 @@ class ArticleContent(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     question: str = Field(min_length=2, max_length=200, description="标准问")
-    similar_questions: list[str] = Field(default_factory=list, max_length=50, description="相似问")
+    similar_questions: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50,
+                                                                   description="相似问")
     answer: str = Field(min_length=2, max_length=5000, description="答案")
     category: str = Field(default="", max_length=64, description="分类，如 社会保障/养老保险")
     unit: str = Field(default="", max_length=128, description="责任单位")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -41,7 +41,7 @@ class TicketFields(BaseModel):
     confidential: bool = Field(default=False, description="来电人要求保密")
     callback_ok: bool = Field(default=True, description="是否接受回访")
     appeal_type: AppealType = Field(description="诉求类型")
-    category: list[str] = Field(default_factory=list, max_length=4, description="分类路径（多级）")
+    category: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=4, description="分类路径（多级）")
     title: str = Field(min_length=1, max_length=60, description="标题")
     content: str = Field(min_length=1, max_length=5000, description="诉求内容")
     township: str = Field(default="", max_length=32, description="乡镇")
@@ -73,8 +73,8 @@ class TicketFields(BaseModel):
 
 
 class DispatchInput(BaseModel):
-    lead_unit: str = Field(description="主办单位编码")
-    co_units: list[str] = Field(default_factory=list, max_length=10, description="协办单位编码")
+    lead_unit: str = Field(max_length=64, description="主办单位编码")
+    co_units: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=10, description="协办单位编码")
     handling_level: HandlingLevel | None = Field(default=None, description="办理层级；为空时取主办单位层级")
     comment: str = Field(default="", max_length=500, description="派单说明")
 
@@ -98,7 +98,7 @@ class TicketUpdate(BaseModel):
     confidential: bool | None = None
     callback_ok: bool | None = None
     appeal_type: AppealType | None = None
-    category: list[str] | None = Field(default=None, max_length=4)
+    category: list[Annotated[str, Field(max_length=64)]] | None = Field(default=None, max_length=4)
     title: str | None = Field(default=None, min_length=1, max_length=60)
     content: str | None = Field(default=None, min_length=1, max_length=5000)
     township: str | None = Field(default=None, max_length=32)
@@ -126,8 +126,8 @@ class ActionInput(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     comment: str = Field(default="", max_length=1000, description="说明 / 理由")
-    lead_unit: str | None = Field(default=None, description="派单：主办单位编码")
-    co_units: list[str] = Field(default_factory=list, max_length=10, description="派单：协办单位编码")
+    lead_unit: str | None = Field(default=None, max_length=64, description="派单：主办单位编码")
+    co_units: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=10, description="派单：协办单位编码")
     handling_level: HandlingLevel | None = None
     reply: str = Field(default="", max_length=5000, description="答复 / 办结内容")
     extension_days: int | None = Field(default=None, ge=1, le=10, description="申请延期的工作日数")
