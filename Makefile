@@ -51,6 +51,8 @@ wheelhouse:
 	# the CJK font the reports draw with (Debian package, optional)
 	-cd $(WHEELHOUSE) && apt-get download fonts-droid-fallback >/dev/null 2>&1 \
 	  || echo "warning: fonts-droid-fallback.deb not fetched: reports need it on the target machine"
+	# the installer travels with the wheels (the target machine needs nothing else)
+	cp deploy/offline-install.sh deploy/wheels.py $(WHEELHOUSE)/
 	$(WHPY) deploy/wheels.py manifest $(WHEELHOUSE)
 
 clean:
