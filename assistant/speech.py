@@ -114,7 +114,7 @@ class LiveCall:
             self.recognizer.push(speaker, frame[1:])
 
     def pending(self) -> int:
-        return self.recognizer.pending()
+        return self.recognizer.pending  # a property of the recogniser
 
     def step(self, on_update: Callable[[CallUpdate], None] | None = None, *, final: bool = False) -> list[CallUpdate]:
         with self._lock:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, UploadFile, WebSocket, WebSocketDisconnect
@@ -15,6 +16,7 @@ from assistant.auth import actor_of
 from assistant.calls import CallPublic, CallUpdate
 from assistant.errors import AssistantError, ValidationFailed
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/calls", tags=["通话"])
 MAX_UPLOAD = 200 * 1024 * 1024
 
@@ -66,10 +68,19 @@ async def stream(websocket: WebSocket, call_id: int, token: Annotated[str, Query
 
     async def recognise() -> None:
         while True:
-            if live.pending():
-                for update in await asyncio.to_thread(live.step):
-                    await emit(update)
-            else:
+            try:
+                pending = live.pending()
+                updates = await asyncio.to_thread(live.step) if pending else []
+            except (AssistantError, AsrError) as exc:
+                await send("error", {"code": getattr(exc, "code", "error"), "message": str(exc)})
+                updates = []
+            except Exception:  # never die silently: the call would get no text until it ends
+                log.exception("实时识别出错（通话 %s）", call_id)
+                await asyncio.sleep(0.5)
+                continue
+            for update in updates:
+                await emit(update)
+            if not pending:
                 await asyncio.sleep(0.05)
 
     worker = asyncio.create_task(recognise())
