@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from api.deps import CurrentActor, HotlineDep
 from assistant.hotspots.linkage import ImportReport, LinkageOrderIn, LinkageOrderPublic, read_csv
 from assistant.hotspots.sensors import ProactiveTicket, SensorEventCreate, SensorEventPublic
+from assistant.hotspots.service import HotEventPublic
 from assistant.hotspots.volumes import VolumeTable
 from assistant.hotspots.warnings import ScanResult, WarningPublic
 from assistant.tickets.schemas import TicketPublic
@@ -35,6 +36,14 @@ def volumes(hotline: HotlineDep, actor: CurrentActor, period: PeriodKind = "week
             township: Annotated[str | None, Query(max_length=32)] = None,
             category: Annotated[str | None, Query(max_length=32)] = None) -> VolumeTable:
     return hotline.hotspots.volumes(actor, period, date_, periods, township, category)
+
+
+@router.get("/hotspots/events", response_model=list[HotEventPublic], summary="热点事件排行",
+            description="近 days 天的工单中，同一乡镇、内容相近、多人反映的事件，按热度（人数、件数、集中程度）排序，"
+                        "每项附说明。")
+def hot_events(hotline: HotlineDep, actor: CurrentActor, days: Annotated[int, Query(ge=1, le=92)] = 30,
+               top: Annotated[int, Query(ge=1, le=50)] = 10) -> list[HotEventPublic]:
+    return hotline.hotspots.events(actor, days, top)
 
 
 @router.post("/hotspots/scan", response_model=ScanResult, summary="扫描上升热点并生成预警",
@@ -104,7 +113,8 @@ def list_orders(hotline: HotlineDep, actor: CurrentActor, system: Literal["110",
     return hotline.hotspots.linkage.list(actor, system=system, since=since, until=until, limit=limit)
 
 
-@router.get("/linkage/orders/export", summary="导出联动工单（CSV，含关联热线工单）")
+@router.get("/linkage/orders/export", summary="导出联动工单（CSV，含关联热线工单）", response_class=Response,
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV 文件"}})
 def export_orders(hotline: HotlineDep, actor: CurrentActor, system: Literal["110", "综治"] | None = None,
                   since: datetime | None = None, until: datetime | None = None) -> Response:
     data = hotline.hotspots.linkage.export_csv(actor, system=system, since=since, until=until)

@@ -5,6 +5,7 @@ first second and on a box without the model."""
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 import zlib
@@ -30,15 +31,18 @@ def normalize(text: str) -> str:
 def ngram_vector(text: str) -> Sparse:
     """Hashed character 2- and 3-grams of ``text``: (sorted indices, L2-normalised weights)."""
     t = normalize(text)
-    grams = [t[i:i + 2] for i in range(len(t) - 1)] + [t[i:i + 3] for i in range(len(t) - 2)]
-    counts = Counter(g for g in grams if g not in _STOP)
-    if not counts:
-        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    counts = Counter(t[i:i + 2] for i in range(len(t) - 1))
+    counts.update(t[i:i + 3] for i in range(len(t) - 2))
     weights: dict[int, float] = {}
+    mask = DIM - 1
     for gram, n in counts.items():
-        h = zlib.crc32(gram.encode("utf-8")) & (DIM - 1)
-        weights[h] = weights.get(h, 0.0) + 1.0 + float(np.log(n))
-    idx = np.fromiter(sorted(weights), dtype=np.int64, count=len(weights))
+        if gram in _STOP:
+            continue
+        h = zlib.crc32(gram.encode("utf-8")) & mask
+        weights[h] = weights.get(h, 0.0) + 1.0 + math.log(n)
+    if not weights:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    idx = np.array(sorted(weights), dtype=np.int64)
     val = np.array([weights[i] for i in idx.tolist()], dtype=np.float32)
     return idx, val / max(float(np.linalg.norm(val)), 1e-12)
 

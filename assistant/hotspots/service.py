@@ -4,13 +4,18 @@ and 政警综 linkage, with who may do what."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+
+from pydantic import BaseModel
+from sqlalchemy import select
 
 from assistant.access import Actor
 from assistant.county import County
 from assistant.db.engine import Database
+from assistant.db.models import Ticket
 from assistant.hotspots import warnings
 from assistant.hotspots.detect import HotspotPolicy
+from assistant.hotspots.events import Appeal, find_events
 from assistant.hotspots.linkage import LinkageDesk
 from assistant.hotspots.periods import Period, parse_day, period_of
 from assistant.hotspots.sensors import SensorDesk
@@ -18,6 +23,19 @@ from assistant.hotspots.volumes import VolumeTable, volume_table
 from assistant.tickets.service import TicketService
 
 VIEWERS = ("agent", "supervisor", "admin")
+MAX_EVENT_TICKETS = 5000
+
+
+class HotEventPublic(BaseModel):
+    title: str
+    township: str
+    first: datetime
+    last: datetime
+    tickets: int
+    people: int
+    heat: float
+    explanation: str
+    ticket_ids: list[int]
 
 
 class HotspotService:
@@ -54,3 +72,19 @@ class HotspotService:
         actor.require("supervisor", "admin")
         return warnings.acknowledge(self.db, warning_id, actor.display_name, note, self.now())
 
+    def events(self, actor: Actor, days: int = 30, top: int = 10) -> list[HotEventPublic]:
+        """Hot-spot events among the tickets of the last ``days`` (the newest 5,000 at most):
+        tickets about one matter in one township from several callers, ranked by heat."""
+        actor.require(*VIEWERS)
+        since = self.now() - timedelta(days=max(1, min(days, 92)))
+        with self.db.read() as s:
+            rows = s.execute(
+                select(Ticket.id, Ticket.title, Ticket.content, Ticket.township, Ticket.village, Ticket.created_at,
+                       Ticket.caller_number, Ticket.id_number)
+                .where(Ticket.created_at >= since).order_by(Ticket.created_at.desc()).limit(MAX_EVENT_TICKETS)
+            ).all()
+        appeals = [Appeal(id=r.id, text=f"{r.title}。{r.village}{r.content}"[:600], place=r.township,
+                          at=r.created_at, person=r.caller_number or r.id_number or "") for r in rows]
+        return [HotEventPublic(title=e.title, township=e.place, first=e.first, last=e.last, tickets=len(e.ids),
+                               people=e.people, heat=e.heat, explanation=e.explanation, ticket_ids=e.ids)
+                for e in find_events(appeals, top=max(1, min(top, 50)))]
