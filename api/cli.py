@@ -58,8 +58,66 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                     log_level="warning", access_log=False)
         return 0
     app = create_app(settings, start_scheduler=not args.no_scheduler)
+    if args.demo_call_once:
+        _demo_call_once(settings, f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     return 0
+
+
+def _demo_call_once(settings: Settings, base_url: str) -> None:
+    """First start only: once the service answers, play the demo call in a background thread."""
+    import threading
+
+    marker = settings.ensure_dirs() / "demo_call.done"
+    if marker.exists():
+        return
+
+    def play() -> None:
+        import time
+
+        import httpx
+
+        from api.demo_call import run_demo
+
+        for _ in range(600):
+            try:
+                if httpx.get(f"{base_url}/api/v1/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        print("首次启动：演示一通电话走完七个智能场景（hotline demo call 可再次演示）", flush=True)
+        try:
+            run_demo(base_url, out=lambda line: print(line, flush=True))
+            marker.write_text("done\n", encoding="utf-8")
+        except Exception as exc:  # a failed demo must never take the service down
+            print(f"演示未完成：{exc!r}", flush=True)
+
+    threading.Thread(target=play, name="demo-call", daemon=True).start()
+
+
+def cmd_demo_call(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    import httpx
+    from websockets.exceptions import WebSocketException
+
+    from api.demo_call import DemoError, run_demo
+
+    base_url = args.url or f"http://127.0.0.1:{settings.port}"
+    try:
+        outcome = run_demo(base_url, audio=Path(args.audio) if args.audio else None, start_s=args.start,
+                           end_s=args.end, speed=args.speed, frame_ms=args.frame_ms,
+                           out=lambda line: print(line, flush=True))
+    except DemoError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except TimeoutError:
+        print(f"错误：等待服务 {base_url} 的实时转写结果超时", file=sys.stderr)
+        return 2
+    except (OSError, httpx.HTTPError, WebSocketException) as exc:
+        print(f"错误：连不上服务 {base_url}（{exc}）；请先运行 hotline serve", file=sys.stderr)
+        return 2
+    return 0 if outcome.ticket_number else 1
 
 
 def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
@@ -175,7 +233,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-scheduler", action="store_true", help="不在本进程运行定时任务")
     p.add_argument("--workers", type=int, default=1,
                    help="工作进程数（默认 1；多进程时实时通话须由同一进程处理，见 README 部署一节）")
+    p.add_argument("--demo-call-once", action="store_true",
+                   help="首次启动时在后台演示一通电话（hotline demo call），数据目录里留下标记后不再重复")
     p.set_defaults(func=cmd_serve)
+    demo = sub.add_parser("demo", help="演示").add_subparsers(dest="demo_command", required=True)
+    p = demo.add_parser("call", help="把演示录音实时推入运行中的服务，逐步展示转写、推荐、草稿、派单、办理、质检、回访与留痕")
+    p.add_argument("--url", help="服务地址（默认 http://127.0.0.1:端口）")
+    p.add_argument("--audio", help="双声道录音（左坐席、右来电人）；默认项目自带的演示录音")
+    p.add_argument("--start", type=float, default=0.0, help="从录音第几秒开始")
+    p.add_argument("--end", type=float, default=None, help="到录音第几秒结束")
+    p.add_argument("--speed", type=float, default=1.0, help="推送速度（1 = 实时）")
+    p.add_argument("--frame-ms", type=int, default=100, help="每帧毫秒数")
+    p.set_defaults(func=cmd_demo_call)
     train = sub.add_parser("train", help="训练模型").add_subparsers(dest="train_command", required=True)
     p = train.add_parser("classifier", help="用本县历史工单（label,text 的 CSV/XLSX）训练分类模型")
     p.add_argument("--data", help="label,text 的 CSV/XLSX；缺省时只用库中工单分类与坐席更正")
