@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant import errors as e
@@ -53,6 +54,7 @@ _PYDANTIC_MESSAGES = {
     "string_type": "应为文本",
     "extra_forbidden": "不允许的字段",
     "string_unicode": "文本编码不正确",
+    "string_pattern_mismatch": "格式不正确",
 }
 _LOC_SKIP = {"body", "query", "path", "header"}
 
@@ -113,6 +115,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errs = exc.errors()
+        details = [{"loc": [str(p) for p in x.get("loc", ())], "type": x.get("type")} for x in errs]
+        message = "；".join(dict.fromkeys(_describe(x) for x in errs[:5])) or "请求内容不符合要求"
+        return JSONResponse(error_body("validation_failed", message, details), status_code=422)
+
+    @app.exception_handler(ValidationError)
+    async def _model_validation(_: Request, exc: ValidationError) -> JSONResponse:
+        """A model a route builds from the request (e.g. a ticket from a self-service message)
+        that rejects the request's values: the request's fault, reported like any bad field."""
         errs = exc.errors()
         details = [{"loc": [str(p) for p in x.get("loc", ())], "type": x.get("type")} for x in errs]
         message = "；".join(dict.fromkeys(_describe(x) for x in errs[:5])) or "请求内容不符合要求"

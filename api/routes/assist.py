@@ -30,8 +30,9 @@ class AskResponse(AnswerResult):
 
 class LeaveMessage(BaseModel):
     name: str = Field(default="", max_length=32, description="称呼")
-    phone: str = Field(min_length=5, max_length=20, description="联系电话")
-    question: str = Field(min_length=2, max_length=2000, description="诉求内容")
+    phone: str = Field(min_length=5, max_length=20, pattern=r"^\s*\+?[0-9][0-9\- ]{2,19}\s*$",
+                       description="联系电话（数字，可含 +、- 与空格）")
+    question: str = Field(min_length=2, max_length=2000, pattern=r"\S\S", description="诉求内容")
     township: str = Field(default="", max_length=32)
 
 

@@ -223,8 +223,10 @@ class TicketService:
             if value:
                 stmt = stmt.where(getattr(Ticket, name) == value)
         if f.q:
-            like = f"%{f.q.replace('%', '').replace('_', '')}%"
-            stmt = stmt.where(or_(Ticket.title.like(like), Ticket.content.like(like), Ticket.number.like(like)))
+            # the words as typed: LIKE's wildcards in them are escaped, so "%" or "_" match themselves
+            text = f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            like = f"%{text}%"
+            stmt = stmt.where(or_(*(col.like(like, escape="\\") for col in (Ticket.title, Ticket.content, Ticket.number))))
         if f.created_from:
             stmt = stmt.where(Ticket.created_at >= self._aware(f.created_from))
         if f.created_to:
