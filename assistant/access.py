@@ -46,8 +46,10 @@ def mask_name(value: str) -> str:
     v = value.strip()
     if not v:
         return v
-    if v.endswith(("先生", "女士", "师傅", "老师")):
-        return v  # a form of address identifies no one
+    for title in ("先生", "女士", "师傅", "老师"):
+        if v.endswith(title):
+            # the title alone identifies no one; a surname with it (覃先生) can in a small village
+            return "*" * (len(v) - len(title)) + title
     return v[0] + "*" * (len(v) - 1)
 
 
