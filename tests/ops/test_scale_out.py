@@ -200,6 +200,8 @@ def test_two_workers_on_postgresql(tmp_path: Path, pg_database: str) -> None:
         counts = _wait(lambda: (c := _overdue_counts(pg_database)) and all(t in c for t in second) and c,
                        30, "the survivor's overdue notices")
         assert all(counts[t] == 1 for t in first + second), counts  # none recorded twice
+        print(f"\nleader killed; worker B took over after {took_over_s:.1f} s (lease {LEASE_S} s); "
+              f"{len(counts)} overdue notices, each once")
         assert took_over_s < LEASE_S + 15
         time.sleep(2)  # a few more passes by the new leader: still once each
         assert all(n == 1 for n in _overdue_counts(pg_database).values())
