@@ -157,7 +157,15 @@ class CaseService:
                   "method": finding.matches[0].method if finding.matches else ""}
         sims = {m.ticket_id: m.similarity for m in finding.matches} | {finding.ticket_id: 1.0}
         with self.db.write() as s:
-            case = next((c for t in finding.ticket_ids if (c := self.open_case_of(s, t, finding.kind))), None)
+            # one query for every ticket's open case of this kind (a caller with a hundred calls on
+            # one matter must not cost a hundred queries on each new call)
+            in_case: dict[int, GovernanceCase] = {}
+            for tid, found in s.execute(
+                    select(CaseLink.ticket_id, GovernanceCase).join(GovernanceCase, CaseLink.case_id == GovernanceCase.id)
+                    .where(CaseLink.ticket_id.in_(finding.ticket_ids), GovernanceCase.status == "open",
+                           GovernanceCase.kind == finding.kind).order_by(GovernanceCase.id)).all():
+                in_case.setdefault(tid, found)
+            case = next((in_case[t] for t in finding.ticket_ids if t in in_case), None)
             if case is None:
                 master = s.get(Ticket, min(finding.ticket_ids))
                 assert master is not None
@@ -165,9 +173,10 @@ class CaseService:
                         else f"{finding.window_days:g} 日内 {finding.count} 名来电人反映同一事件")
                 case = self._new_case(s, finding.kind, master, actor, caller_key=finding.callers[0] if finding.callers else "",
                                       reason=reason, comment=text)
+                in_case[master.id] = case
             added = []
             for tid in sorted(finding.ticket_ids):
-                if self.open_case_of(s, tid, finding.kind) is None:
+                if tid not in in_case:
                     self._link(s, case, tid, actor, similarity=sims.get(tid, 0.0), source="auto",
                                comment=f"系统识别为{KIND_LABELS[case.kind]}，并入案件 {case.id}")
                     added.append(tid)

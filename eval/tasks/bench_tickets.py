@@ -70,10 +70,18 @@ async def _phase(n: int, clients: int, make) -> tuple[float, list[float], int]: 
 
 
 _PORT = [0]
-_TOPICS = ("夜间施工噪音扰民", "路灯不亮", "自来水停水", "垃圾清运不及时", "农村公路塌方", "拖欠农民工工资",
-           "占道经营", "医保报销咨询", "低保申请", "山林权属纠纷", "校车超载", "烧烤油烟扰民")
-_TOWNSHIPS = ("容美镇", "走马镇", "太平镇", "燕子镇", "中营镇", "下坪乡", "邬阳乡", "五里乡", "铁炉白族乡")
 _API = "/api/v1"
+_TOPICS = ("夜间施工噪音扰民", "路灯不亮", "自来水停水", "垃圾清运不及时", "农村公路塌方", "拖欠农民工工资",
+           "占道经营", "医保报销咨询", "低保申请", "山林权属纠纷", "校车超载", "烧烤油烟扰民", "养老保险缴费",
+           "危房改造补助", "网络信号差", "电价收费异议", "狂犬疫苗缺货", "河道采砂", "生猪养殖污染", "公交班次少",
+           "新农合报销比例", "茶叶收购压价", "退耕还林补助未到", "学校食堂卫生", "出租车拒载", "小区物业乱收费",
+           "山体滑坡隐患", "桥梁护栏损坏", "户口迁移办理", "残疾证办理", "燃气安全隐患", "野猪毁坏庄稼")
+
+
+def _places() -> list[tuple[str, str]]:
+    county = json.loads((PROJECT_ROOT / "assistant/demo/heifeng/county.json").read_text(encoding="utf-8"))
+    return [(t["name"], v if isinstance(v, str) else v.get("name", "")) for t in county["townships"]
+            for v in t.get("villages", [])] or [(t["name"], "") for t in county["townships"]]
 
 
 async def _bench(args) -> dict:  # type: ignore[no-untyped-def]
@@ -90,14 +98,16 @@ async def _bench(args) -> dict:  # type: ignore[no-untyped-def]
     ha, hu = await token(agent), await token(unit)
     await login.close()
     ids: list[int] = []
+    places = _places()
 
     async def create(conn: Connection, i: int) -> bool:
         # distinct callers, matters and places, as on a real day: one caller repeating one matter
         # would (rightly) set off the repeated-appeal detection on every ticket
-        topic, township = _TOPICS[i % len(_TOPICS)], _TOWNSHIPS[(i // len(_TOPICS)) % len(_TOWNSHIPS)]
-        body = {"appeal_type": "投诉", "title": f"{township}{topic}（第{i}号）",
-                "content": f"{township}第{i % 97}组{topic}，来电人要求尽快处理。",
-                "township": township, "caller_number": f"139{i:08d}",
+        topic = _TOPICS[(i * 7) % len(_TOPICS)]
+        township, village = places[(i * 13) % len(places)]
+        body = {"appeal_type": "投诉", "title": f"{village}{topic}",
+                "content": f"{township}{village}{i % 9 + 1}组{topic}，来电人要求尽快处理。",
+                "township": township, "village": village, "caller_number": f"139{i:08d}",
                 "dispatch": {"lead_unit": unit["unit_code"]}}
         status, data = await conn.request("POST", f"{_API}/tickets", body=body, headers=ha)
         if status == 201:
