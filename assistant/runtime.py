@@ -103,6 +103,7 @@ class Hotline:
                                      use_embeddings=settings.kb_dense)
         self.scheduler = Scheduler(self.db, self.county, now, interval_s=settings.scheduler_interval_s,
                                    lease_s=settings.scheduler_lease_s)
+        self.scheduler.jobs.append(self.hotspots.scheduled_scan)
         self.started_at = now()
 
     def _score_after_call(self, call_id: int) -> None:

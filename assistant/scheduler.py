@@ -43,6 +43,7 @@ class Scheduler:
         self.last_run: datetime | None = None
         self.last_error: str | None = None
         self.leader = False  # whether this process held the lease at its last try
+        self.jobs: list[Callable[[], None]] = []  # run by the leader after each pass
 
     # --- leadership --------------------------------------------------------------------
     def acquire_lease(self) -> bool:
@@ -109,6 +110,15 @@ class Scheduler:
         return [base | {"kind": "reminder", "due_at": latest,
                         "message": f"工单 {r.number} 将于 {local} 到{label}时限，请及时处理"}]
 
+    def run_jobs(self) -> None:
+        """The leader's other periodic work (e.g. the daily hot-spot scan); each job decides
+        itself whether it is due, and one job's failure does not stop the others."""
+        for job in self.jobs:
+            try:
+                job()
+            except Exception:  # noqa: BLE001 - reported in the log; the next pass tries again
+                log.exception("scheduled job %s failed", getattr(job, "__name__", job))
+
     # --- background loop ---------------------------------------------------------------
     def start(self) -> None:
         if self._thread is not None:
@@ -144,6 +154,7 @@ class Scheduler:
                     n = self.run_once()
                     if n:
                         log.info("scheduler recorded %d notices", n)
+                    self.run_jobs()
                 self.last_error = None
             except AssistantError as exc:  # database busy or away: try again next round
                 self.last_error = str(exc)

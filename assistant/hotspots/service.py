@@ -44,6 +44,7 @@ class HotspotService:
         self.policy = HotspotPolicy.load(county.directory / "hotspot_policy.json")
         self.sensors = SensorDesk(db, county, tickets, now)
         self.linkage = LinkageDesk(db, county, now)
+        self._last_scheduled_scan: date | None = None
 
     def today(self) -> date:
         return self.now().astimezone(self.county.timezone).date()
@@ -63,6 +64,19 @@ class HotspotService:
     def scan(self, actor: Actor, kind: str, day: str | date | None) -> warnings.ScanResult:
         actor.require("supervisor", "admin", "system")
         return warnings.scan(self.db, self.period(kind, day), self.policy, self.now())
+
+    def scheduled_scan(self) -> list[warnings.ScanResult]:
+        """Early warning without anyone asking: once a day (run by the scheduler's leader), scan
+        yesterday; on Mondays also last week, on the 1st also last month. Scans are idempotent,
+        so a restart that scans again changes nothing."""
+        today = self.today()
+        if self._last_scheduled_scan == today:
+            return []
+        yesterday = today - timedelta(days=1)
+        kinds = ["day"] + (["week"] if today.weekday() == 0 else []) + (["month"] if today.day == 1 else [])
+        results = [self.scan(Actor.system(), kind, yesterday) for kind in kinds]
+        self._last_scheduled_scan = today
+        return results
 
     def warnings(self, actor: Actor, **filters) -> list[warnings.WarningPublic]:  # type: ignore[no-untyped-def]
         actor.require(*VIEWERS)

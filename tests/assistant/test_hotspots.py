@@ -98,3 +98,20 @@ def test_flood_season_seen_last_year_is_not_a_surprise(hotline) -> None:
 def test_small_counts_never_warn() -> None:
     period = period_of("day", date(2026, 3, 10), UTC)  # type: ignore[arg-type]
     assert evaluate("城乡建设", "太平镇", 4, [0] * 28, 1.0, period, HotspotPolicy.default()) is None
+
+
+def test_scheduler_leader_scans_once_a_day_by_itself(hotline, clock) -> None:
+    start = date(2026, 1, 5)  # 8 quiet weeks, then a surge on Tuesday of week 9
+    rows = weekly(start, 8, "城乡建设", "太平镇", 2)
+    surge_day = start + timedelta(weeks=8, days=1)
+    rows.append((surge_day, "城乡建设", "太平镇", 15))
+    add_tickets(hotline, rows)
+    # the next morning (Beijing time) the scheduler's pass scans yesterday without anyone asking
+    clock.set(datetime(surge_day.year, surge_day.month, surge_day.day, 23, 30, tzinfo=UTC))
+    assert hotline.scheduler.acquire_lease()
+    hotline.scheduler.run_jobs()
+    assert [(w.township, w.count) for w in hotline.hotspots.warnings(SUPERVISOR)] == [("太平镇", 15)]
+    assert hotline.hotspots.scheduled_scan() == []  # once a day: later passes do nothing
+    clock.advance(days=5)  # the following Monday (Beijing time): the day and the whole past week
+    kinds = [r.period for r in hotline.hotspots.scheduled_scan()]
+    assert kinds[0] == "day" and len(kinds) == 2
