@@ -4,10 +4,13 @@ revision counter moves. Expired or not-yet-valid articles are filtered at query 
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,9 +20,23 @@ from sqlalchemy import select
 from assistant.db.engine import Database
 from assistant.db.kb_models import KbArticle, KbArticleVersion, KbState
 from assistant.kb.schemas import AnswerResult, Suggestion
-from knowledge_base import Document, Embedder, HybridRetriever, KnowledgeBaseError, Tokenizer
+from knowledge_base import Document, Embedder, HybridRetriever, IndexCorrupted, KnowledgeBaseError, Tokenizer
 
 log = logging.getLogger(__name__)
+
+
+@contextmanager
+def index_dir_lock(directory: Path) -> Iterator[None]:
+    """Workers of one host share the index directory: one at a time reads or writes it (``flock``
+    on a file beside it), so no worker loads files another is half-way through writing."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(directory.parent / f".{directory.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 def article_document(code: str, v: KbArticleVersion) -> Document:
@@ -96,7 +113,15 @@ class KnowledgeIndex:
             retriever = HybridRetriever(embedder, Tokenizer(user_words=self.user_words))
             retriever.warm_up()
             revision = read_revision(self.db)
-            info = retriever.open_or_build(self.directory, published_documents(self.db))
+            with index_dir_lock(self.directory):
+                try:
+                    info = retriever.open_or_build(self.directory, published_documents(self.db))
+                except IndexCorrupted as exc:  # torn files (a crash mid-save): rebuild from the database
+                    log.warning("knowledge index unusable, rebuilding: %s", exc)
+                    (self.directory / "manifest.json").unlink(missing_ok=True)
+                    retriever = HybridRetriever(embedder, Tokenizer(user_words=self.user_words))
+                    retriever.warm_up()
+                    info = retriever.open_or_build(self.directory, published_documents(self.db))
             self._retriever, self._revision = retriever, revision
             return info
 
@@ -119,7 +144,8 @@ class KnowledgeIndex:
         with self._lock:
             docs = published_documents(self.db)
             self._retriever.sync(docs)
-            self._retriever.save(self.directory)
+            with index_dir_lock(self.directory):
+                self._retriever.save(self.directory)
             self._revision = revision
 
     # --- answering ----------------------------------------------------------------------
