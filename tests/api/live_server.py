@@ -30,9 +30,14 @@ class LiveServer:
         self.log = log
 
     def server_errors(self) -> str:
-        """Tracebacks the server logged (an unexpected error anywhere shows here)."""
+        """What the server logged about requests that failed unexpectedly (api/errors.py logs
+        "unexpected error"; uvicorn logs an exception that escaped the app)."""
         text = self.log.read_text(encoding="utf-8", errors="replace")
-        return text if "Traceback" in text else ""
+        logs = self.log.parent / "logs"
+        if logs.is_dir():
+            text += "".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(logs.glob("*.log*")))
+        markers = ("unexpected error", "Exception in ASGI application")
+        return text if any(m in text for m in markers) else ""
 
     def login(self, username: str, password: str) -> dict[str, str]:
         r = httpx.post(f"{self.base_url}/api/v1/auth/login", json={"username": username, "password": password})

@@ -101,6 +101,7 @@ def test_forbidden_roles_are_refused(client) -> None:
             r = client.request(method, _concrete(path), json={}, headers=headers)
             tried += 1
             assert _refused(r), (role, method, path, r.status_code, r.text[:200])
+    print(f"禁止角色的拒绝检查：{tried} 次")
     assert tried > 50
 
 
