@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     # seconds a checked token is trusted without asking the database again (0: always ask);
     # bounds how late another worker process notices a logout or a deactivated account
     auth_cache_seconds: float = 5.0
+    # calibrated confidence a self-service caller needs before getting one firm answer (agents: the
+    # index's own threshold, 0.6); below it the caller sees candidates and may leave a ticket
+    kb_selfservice_answer_threshold: float = 0.8
     # seconds a request waits on a locked or unreachable database before a clear 503
     db_busy_timeout_s: float = 30.0
     login_max_failures: int = 5

@@ -79,7 +79,8 @@ class Hotline:
         self.kb = KnowledgeService(self.db, now)
         self.kb_index = KnowledgeIndex(self.db, self.data_dir / "indexes" / "kb", now, tz=self.county.timezone,
                                        user_words=self.county.lexicon(), dense=settings.kb_dense)
-        self.kb_desk = KnowledgeDesk(self.db, self.kb_index, now)
+        self.kb_desk = KnowledgeDesk(self.db, self.kb_index, now,
+                                     answer_thresholds={"selfservice": settings.kb_selfservice_answer_threshold})
         self.field_extractor = FieldExtractor(self.county.raw)
         self.calls = CallService(self.db, now, self.kb_desk, drafter=self.draft)
         self.quality = QualityService(self.db, now, QaScorer(category=self._qa_category))

@@ -25,10 +25,14 @@ class GapTopic(BaseModel):
 
 
 class KnowledgeDesk:
-    def __init__(self, db: Database, index: KnowledgeIndex, now: Callable[[], datetime]) -> None:
+    def __init__(self, db: Database, index: KnowledgeIndex, now: Callable[[], datetime], *,
+                 answer_thresholds: dict[str, float] | None = None) -> None:
         self.db = db
         self.index = index
         self.now = now
+        # a stricter bar where nobody checks the answer before the caller reads it: below it the
+        # caller is offered the candidates (您是不是想问) and a ticket instead of one firm answer
+        self.answer_thresholds = dict(answer_thresholds or {})
 
     def ask(self, query: str, *, channel: str, k: int = 3, region: str | None = None) -> AnswerResult:
         query = query.strip()
@@ -37,6 +41,9 @@ class KnowledgeDesk:
         if len(query) > 500:
             query = query[-500:]  # the latest words of a long transcript matter most
         result = self.index.answer(query, k=k, region=region)
+        bar = self.answer_thresholds.get(channel)
+        if bar is not None and result.mode == "answer" and result.confidence < bar:
+            result = result.model_copy(update={"mode": "candidates"})
         with self.db.write() as s:
             top = result.suggestions[0].code if result.suggestions else None
             s.add(KbQuery(at=self.now(), channel=channel, query=query[:500], top_article=top,

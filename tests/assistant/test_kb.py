@@ -116,3 +116,13 @@ def test_index_survives_restart(tmp_path, clock, demo_kb_index) -> None:
     assert info == {"action": "loaded", "indexed": 0, "removed": 0, "total": len(demo_file("knowledge_base.jsonl"))}
     assert second.kb_index.answer("新生儿怎么上户口").suggestions
     second.stop()
+
+
+def test_callers_need_a_higher_bar_than_agents(kb) -> None:
+    question = "我想问一下社保卡丢了么样补办"
+    agent = kb.kb_desk.ask(question, channel="agent")
+    assert agent.mode == "answer"
+    kb.kb_desk.answer_thresholds["selfservice"] = min(0.999, agent.confidence + 0.001)
+    caller = kb.kb_desk.ask(question, channel="selfservice")
+    assert caller.mode == "candidates" and caller.suggestions  # 您是不是想问…, with a ticket offered
+    assert caller.confidence == agent.confidence
