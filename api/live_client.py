@@ -70,7 +70,8 @@ async def stream_call(base_url: str, token: str, call_id: int, channels: list[np
     total = max(len(c) for c in channels)
     result = StreamResult(call_id=call_id, audio_s=total / SAMPLE_RATE)
     loop = asyncio.get_running_loop()
-    async with connect(ws_url(base_url, call_id, token), max_size=2**22, open_timeout=30) as ws:
+    # no keepalive pings: a telephony media fork sends none, and a busy server must not drop the call
+    async with connect(ws_url(base_url, call_id, token), max_size=2**22, open_timeout=30, ping_interval=None) as ws:
         t0 = loop.time()
         audio_done = asyncio.Event()
         update_end = [0.0]  # end of the latest segment: suggestions and draft follow it
