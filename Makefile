@@ -26,7 +26,8 @@ install: $(VENV)/.installed
 
 run: install
 	$(VENV)/bin/hotline init --demo
-	$(VENV)/bin/hotline serve
+	# first start only: the demo call plays in the background (about 3 minutes) while the service serves
+	$(VENV)/bin/hotline serve --demo-call-once
 
 lint: install
 	$(VENV)/bin/ruff check .
