@@ -77,6 +77,8 @@ def _demo_call_once(settings: Settings, base_url: str) -> None:
 
         import httpx
 
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # the demo's own requests are not news
+
         from api.demo_call import run_demo
 
         for _ in range(600):
