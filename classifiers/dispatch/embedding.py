@@ -5,6 +5,7 @@ when the caller passes a ``cache_dir``, kept there between runs (keyed by the mo
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from pathlib import Path
 
@@ -110,6 +111,6 @@ class Encoder:
         path = self._cache_file()
         known = {**self._read_disk(), **{t: _memo[(self._tag, t)] for t in texts}}
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")  # workers of one host share the folder
         np.savez(tmp, texts=np.array(list(known), dtype=str), vectors=np.stack(list(known.values())))
         tmp.replace(path)
