@@ -23,10 +23,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(kb_hotline, whisper_data_dir):  # type: ignore[no-untyped-def]
+def server(kb_hotline, whisper_data_dir, db_url):  # type: ignore[no-untyped-def]
     import uvicorn
 
     from api.app import create_app
+
+    if not db_url.startswith("sqlite"):
+        pytest.skip("一次就够：存储在两种数据库上的行为由存储测试覆盖，这里测的是整通电话")
 
     models = kb_hotline.data_dir / "models"
     models.mkdir(parents=True, exist_ok=True)
