@@ -99,9 +99,10 @@ class CaseService:
     def open_cases_for(self, s: Session, ticket_ids: list[int], actor: Actor) -> list[CasePublic]:
         if not ticket_ids:
             return []
-        cases = s.scalars(select(GovernanceCase).join(CaseLink, CaseLink.case_id == GovernanceCase.id)
-                          .where(CaseLink.ticket_id.in_(ticket_ids), GovernanceCase.status == "open")
-                          .distinct().order_by(GovernanceCase.id)).all()
+        # ids first: DISTINCT over whole rows fails on PostgreSQL's json columns (no equality)
+        linked = select(CaseLink.case_id).where(CaseLink.ticket_id.in_(ticket_ids))
+        cases = s.scalars(select(GovernanceCase).where(GovernanceCase.id.in_(linked), GovernanceCase.status == "open")
+                          .order_by(GovernanceCase.id)).all()
         return [self.public(s, c, actor) for c in cases]
 
     def _link(self, s: Session, case: GovernanceCase, ticket_id: int, actor: Actor, *, role: str = "related",

@@ -182,8 +182,14 @@ def test_two_workers_on_postgresql(tmp_path: Path, pg_database: str) -> None:
         code = art.json()["code"]
         for action in ("submit", "approve"):
             assert httpx.post(f"{a.base}/kb/articles/{code}/{action}", headers=sup_a, json={}).status_code == 200
-        after = httpx.post(f"{b.base}/assist/suggest", json={"text": question}, headers=agent_b, timeout=120).json()
         assert code not in [s["code"] for s in before["suggestions"]]
+        deadline = time.monotonic() + 20  # B looks at the shared revision at most once a second
+        while True:
+            after = httpx.post(f"{b.base}/assist/suggest", json={"text": question}, headers=agent_b,
+                               timeout=120).json()
+            if after["suggestions"][0]["code"] == code or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
         assert after["suggestions"][0]["code"] == code
 
         # --- the scheduler: notices once, then the leader dies -----------------------------
