@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from api import console, errors, limits
@@ -43,6 +44,9 @@ def create_app(settings: Settings | None = None, *, hotline: Hotline | None = No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # fewer request threads than anyio's 40: on 2 cores, 40 threads fighting for the GIL spend
+        # more time switching than working (measured in ``python -m eval bench-tickets``)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = hl.settings.api_threads
         hl.start(scheduler=start_scheduler)
         try:
             yield

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     # calibrated confidence a self-service caller needs before getting one firm answer (agents: the
     # index's own threshold, 0.6); below it the caller sees candidates and may leave a ticket
     kb_selfservice_answer_threshold: float = 0.8
+    # threads per worker process for blocking request handlers
+    api_threads: int = Field(default=8, ge=1, le=200)
     # seconds a request waits on a locked or unreachable database before a clear 503
     db_busy_timeout_s: float = 30.0
     login_max_failures: int = 5
