@@ -38,6 +38,11 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# a live call's WebSocket is cut only after a minute without an answer to the server's ping: on an
+# overloaded 2-core box a 20-second limit (uvicorn's default) dropped calls that were still alive
+WS_KEEPALIVE = {"ws_ping_interval": 20.0, "ws_ping_timeout": 60.0}
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -55,12 +60,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         if args.no_scheduler:
             os.environ["HOTLINE_SCHEDULER_ENABLED"] = "false"
         uvicorn.run("api.app:create_app", factory=True, workers=args.workers, host=host, port=port,
-                    log_level="warning", access_log=False)
+                    log_level="warning", access_log=False, **WS_KEEPALIVE)
         return 0
     app = create_app(settings, start_scheduler=not args.no_scheduler)
     if args.demo_call_once:
         _demo_call_once(settings, f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}")
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, **WS_KEEPALIVE)
     return 0
 
 

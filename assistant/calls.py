@@ -88,8 +88,10 @@ class CallService:
             s.flush()
             return self._public(call, [])
 
-    def add_segments(self, call_id: int, segments: list[SegmentIn], actor: Actor, *, suggest: bool = True) -> CallUpdate:
-        """Store final segments durably, then suggest answers and refresh the draft."""
+    def add_segments(self, call_id: int, segments: list[SegmentIn], actor: Actor, *, suggest: bool = True,
+                     enrich: bool = True) -> CallUpdate:
+        """Store final segments durably, then (unless ``enrich`` is false: see :meth:`enrich`)
+        suggest answers and refresh the draft."""
         for seg in segments:
             if seg.end < seg.start:
                 raise ValidationFailed("片段结束时间早于开始时间")
@@ -108,11 +110,17 @@ class CallService:
                 stored.append(SegmentPublic(seq=seq, **seg.model_dump()))
             call.duration_s = max([call.duration_s] + [x.end for x in stored])
         update = CallUpdate(call_id=call_id, segments=stored)
+        return self.enrich(update, suggest=suggest) if enrich else update
+
+    def enrich(self, update: CallUpdate, *, suggest: bool = True) -> CallUpdate:
+        """Suggested answers and the refreshed draft for segments just stored. Live calls send the
+        text to the agent first and this second, so the words never wait for the lookups."""
+        stored = update.segments
         caller_text = " ".join(x.text for x in stored if x.speaker in ("caller", None))
         if suggest and caller_text and self.kb_desk is not None:
-            update.suggestions = self.kb_desk.ask(self.recent_caller_text(call_id), channel="agent", k=3)
+            update.suggestions = self.kb_desk.ask(self.recent_caller_text(update.call_id), channel="agent", k=3)
         if self.drafter is not None and stored:
-            update.draft = self.refresh_draft(call_id)
+            update.draft = self.refresh_draft(update.call_id)
         return update
 
     def recent_caller_text(self, call_id: int, max_chars: int = 200) -> str:

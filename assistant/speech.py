@@ -116,18 +116,28 @@ class LiveCall:
     def pending(self) -> int:
         return self.recognizer.pending  # a property of the recogniser
 
-    def step(self, on_update: Callable[[CallUpdate], None] | None = None, *, final: bool = False) -> list[CallUpdate]:
+    def recognise(self, *, final: bool = False) -> CallUpdate | None:
+        """Decode what is waiting and store the final text durably; suggestions and the draft come
+        separately (:meth:`enrich`) so the agent sees the words as soon as they are known."""
         with self._lock:
             segments = self.recognizer.close() if final else self.recognizer.decode(max_items=1)
         finals = [SegmentIn(speaker=s.speaker, start=s.start, end=s.end, text=s.text[:2000])
                   for s in segments if s.final and s.text.strip()]
-        updates = []
-        if finals:
-            update = self.calls.add_segments(self.call_id, finals, self.actor)
-            updates.append(update)
-            if on_update:
-                on_update(update)
-        return updates
+        if not finals:
+            return None
+        return self.calls.add_segments(self.call_id, finals, self.actor, enrich=False)
+
+    def enrich(self, update: CallUpdate) -> CallUpdate:
+        return self.calls.enrich(update)
+
+    def step(self, on_update: Callable[[CallUpdate], None] | None = None, *, final: bool = False) -> list[CallUpdate]:
+        update = self.recognise(final=final)
+        if update is None:
+            return []
+        update = self.enrich(update)
+        if on_update:
+            on_update(update)
+        return [update]
 
     def finish(self) -> CallPublic:
         self.step(final=True)

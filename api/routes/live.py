@@ -70,16 +70,17 @@ async def stream(websocket: WebSocket, call_id: int, token: Annotated[str, Query
         while True:
             try:
                 pending = live.pending()
-                updates = await asyncio.to_thread(live.step) if pending else []
+                update = await asyncio.to_thread(live.recognise) if pending else None
+                if update is not None:
+                    await emit(update)  # the words first ...
+                    update = await asyncio.to_thread(live.enrich, update)
+                    await emit(update.model_copy(update={"segments": []}))  # ... then answers and draft
             except (AssistantError, AsrError) as exc:
                 await send("error", {"code": getattr(exc, "code", "error"), "message": str(exc)})
-                updates = []
             except Exception:  # never die silently: the call would get no text until it ends
                 log.exception("实时识别出错（通话 %s）", call_id)
                 await asyncio.sleep(0.5)
                 continue
-            for update in updates:
-                await emit(update)
             if not pending:
                 await asyncio.sleep(0.05)
 
