@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 from assistant.access import Actor
 from assistant.db.call_models import Call, CallSegment, DraftCorrection
 from assistant.db.engine import Database
-from assistant.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from assistant.errors import AssistantError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from assistant.kb.desk import KnowledgeDesk
 from assistant.kb.schemas import AnswerResult
 
@@ -174,6 +174,8 @@ class CallService:
             for hook in self.on_end:
                 try:
                     hook(call_id)
+                except AssistantError as exc:  # an expected outcome, e.g. nothing was said to score
+                    log.info("after-call step skipped for call %s: %s", call_id, exc)
                 except Exception:  # noqa: BLE001 - a failing follow-up must not lose the call
                     log.exception("after-call step failed for call %s", call_id)
         return self.get(call_id, actor)
