@@ -39,11 +39,17 @@ def _start(env: dict[str, str], port: int) -> subprocess.Popen:
     raise AssertionError("server did not start")
 
 
-def test_acknowledged_tickets_survive_kill_9(tmp_path: Path) -> None:
+def _demo_env(tmp_path: Path) -> dict[str, str]:
+    """A fresh demo data directory on SQLite (the default backend), scheduler and warm-up off."""
     env = os.environ | {"HOTLINE_DATA_DIR": str(tmp_path / "data"), "HOTLINE_SCHEDULER_ENABLED": "false",
                         "HOTLINE_WARM_UP_MODELS": "false"}
     env.pop("HOTLINE_DATABASE_URL", None)
     subprocess.run([sys.executable, "-m", "api", "init", "--demo"], env=env, check=True, capture_output=True)
+    return env
+
+
+def test_acknowledged_tickets_survive_kill_9(tmp_path: Path) -> None:
+    env = _demo_env(tmp_path)
     port = _free_port()
     base = f"http://127.0.0.1:{port}/api/v1"
     proc = _start(env, port)
@@ -98,10 +104,7 @@ def test_acknowledged_tickets_survive_kill_9(tmp_path: Path) -> None:
 
 
 def test_calls_qa_results_and_callbacks_survive_kill_9(tmp_path: Path) -> None:
-    env = os.environ | {"HOTLINE_DATA_DIR": str(tmp_path / "data"), "HOTLINE_SCHEDULER_ENABLED": "false",
-                        "HOTLINE_WARM_UP_MODELS": "false"}
-    env.pop("HOTLINE_DATABASE_URL", None)
-    subprocess.run([sys.executable, "-m", "api", "init", "--demo"], env=env, check=True, capture_output=True)
+    env = _demo_env(tmp_path)
     port = _free_port()
     base = f"http://127.0.0.1:{port}/api/v1"
     proc = _start(env, port)
