@@ -21,8 +21,9 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
-from assistant.governance.similarity import DIM, Sparse, ngram_vector
+from assistant.governance.similarity import DIM, ngram_vector
 
 
 @dataclass(frozen=True)
@@ -49,27 +50,6 @@ class HotEvent:
     members: list[Appeal] = field(default_factory=list, repr=False)
 
 
-def _cosine(a: Sparse, b: Sparse) -> float:
-    common, ia, ib = np.intersect1d(a[0], b[0], assume_unique=True, return_indices=True)
-    return float(np.dot(a[1][ia], b[1][ib])) if len(common) else 0.0
-
-
-class _Components:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def join(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 def heat_of(appeals: int, people: int, support: int, span: timedelta) -> float:
     weeks = span.total_seconds() / (7 * 86400)
     return 2 * people + appeals + math.log1p(max(support, 0)) + appeals / (1 + weeks)
@@ -80,25 +60,28 @@ def find_events(appeals: list[Appeal], *, threshold: float = 0.40, window: timed
     """Group ``appeals`` into events and return the ``top`` by heat (at least ``min_people``
     distinct people each). Appeals without a place are linked to any place's event."""
     items = sorted(appeals, key=lambda a: (a.at, a.id))
+    if not items:
+        return []
     vectors = [ngram_vector(a.text) for a in items]
-    comps = _Components(len(items))
-    if items:
-        rows = np.repeat(np.arange(len(items)), [len(v[0]) for v in vectors])
-        matrix = sparse.csr_matrix(
-            (np.concatenate([v[1] for v in vectors]), (rows, np.concatenate([v[0] for v in vectors]))),
-            shape=(len(items), DIM))
-        sims = (matrix @ matrix.T).tocoo()  # sparse: only appeals that share a gram
-        stamps = np.array([a.at.timestamp() for a in items])
-        places = [a.place for a in items]
-        keep = (sims.row < sims.col) & (sims.data >= threshold)
-        keep &= np.abs(stamps[sims.row] - stamps[sims.col]) <= window.total_seconds()
-        for i, j in zip(sims.row[keep].tolist(), sims.col[keep].tolist(), strict=True):
-            # an appeal that names no place may belong to any place's event
-            if places[i] == places[j] or not places[i] or not places[j]:
-                comps.join(i, j)
+    rows = np.repeat(np.arange(len(items)), [len(v[0]) for v in vectors])
+    matrix = sparse.csr_matrix(
+        (np.concatenate([v[1] for v in vectors]), (rows, np.concatenate([v[0] for v in vectors]))),
+        shape=(len(items), DIM))
+    sims = (matrix @ matrix.T).tocsr()  # sparse: only appeals that share a gram
+    pairs = sims.tocoo()
+    stamps = np.array([a.at.timestamp() for a in items])
+    places = np.array([a.place for a in items], dtype=object)
+    keep = (pairs.row < pairs.col) & (pairs.data >= threshold)
+    keep &= np.abs(stamps[pairs.row] - stamps[pairs.col]) <= window.total_seconds()
+    # an appeal that names no place may belong to any place's event
+    a_place, b_place = places[pairs.row], places[pairs.col]
+    keep &= (a_place == b_place) | (a_place == "") | (b_place == "")
+    links = sparse.coo_matrix((np.ones(int(keep.sum())), (pairs.row[keep], pairs.col[keep])),
+                              shape=(len(items), len(items)))
+    _, labels = connected_components(links, directed=False)
     groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(items)):
-        groups[comps.find(i)].append(i)
+    for i, label in enumerate(labels.tolist()):
+        groups[label].append(i)
     events: list[HotEvent] = []
     for idx in groups.values():
         members = [items[i] for i in idx]
@@ -110,7 +93,7 @@ def find_events(appeals: list[Appeal], *, threshold: float = 0.40, window: timed
         heat = heat_of(len(members), people, support, last - first)
         # the title is the appeal most like the others (the medoid)
         if len(idx) <= 60:
-            scores = [sum(_cosine(vectors[i], vectors[j]) for j in idx) for i in idx]
+            scores = np.asarray(sims[idx][:, idx].sum(axis=1)).ravel()
             title_idx = idx[int(np.argmax(scores))]
         else:
             title_idx = idx[0]
