@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -14,15 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.api.live_server import free_port
 from tests.conftest import demo_users
 
 pytestmark = pytest.mark.slow
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _start(env: dict[str, str], port: int) -> subprocess.Popen:
@@ -50,7 +45,7 @@ def _demo_env(tmp_path: Path) -> dict[str, str]:
 
 def test_acknowledged_tickets_survive_kill_9(tmp_path: Path) -> None:
     env = _demo_env(tmp_path)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}/api/v1"
     proc = _start(env, port)
     agent = demo_users("agent")[0]
@@ -105,7 +100,7 @@ def test_acknowledged_tickets_survive_kill_9(tmp_path: Path) -> None:
 
 def test_calls_qa_results_and_callbacks_survive_kill_9(tmp_path: Path) -> None:
     env = _demo_env(tmp_path)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}/api/v1"
     proc = _start(env, port)
 

@@ -4,7 +4,6 @@ through dispatch, the unit's sign-for and reply, QA, the callback and the audit 
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 
@@ -12,14 +11,10 @@ import httpx
 import pytest
 
 from api.demo_call import CALL_DIR, run_demo
+from tests.api.live_server import free_port
 
 pytestmark = pytest.mark.slow
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -34,7 +29,7 @@ def server(kb_hotline, whisper_data_dir, db_url):  # type: ignore[no-untyped-def
     models = kb_hotline.data_dir / "models"
     models.mkdir(parents=True, exist_ok=True)
     (models / "whisper-base-ct2").symlink_to(whisper_data_dir / "whisper-base-ct2")
-    port = _free_port()
+    port = free_port()
     srv = uvicorn.Server(uvicorn.Config(create_app(hotline=kb_hotline, start_scheduler=False), host="127.0.0.1",
                                         port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.runtime import Hotline
+from tests.api.live_server import free_port
 
 CHROMIUM = os.environ.get("HOTLINE_E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -34,11 +34,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             if not Path(CHROMIUM).exists():
                 item.add_marker(pytest.mark.skip(reason=f"没有找到 Chromium（{CHROMIUM}）：.ci/run 会安装 chromium"))
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -58,7 +53,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, demo_kb_index: Path) -> Ite
     seed.init(demo=True)
     seed.stop()
     shutil.copytree(demo_kb_index, data_dir / "indexes" / "kb", dirs_exist_ok=True)
-    port = _free_port()
+    port = free_port()
     env = os.environ | {"HOTLINE_DATA_DIR": str(data_dir), "HOTLINE_SCHEDULER_ENABLED": "false",
                         "HOTLINE_WARM_UP_MODELS": "false", "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
     env.pop("HOTLINE_DATABASE_URL", None)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.api.live_server import free_port
 from tests.conftest import PG_URL, demo_users
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not PG_URL, reason="needs HOTLINE_TEST_POSTGRES_URL")]
@@ -29,16 +29,11 @@ ROOT = Path(__file__).resolve().parents[2]
 LEASE_S = 4
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 class Worker:
     def __init__(self, name: str, env: dict[str, str], tmp: Path) -> None:
         self.name = name
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}/api/v1"
         self.log = (tmp / f"{name}.log").open("wb")
         env = env | {"HOTLINE_DATA_DIR": str(tmp / f"data-{name}")}
