@@ -41,7 +41,7 @@ def _users() -> tuple[dict, dict]:
     return agent, unit
 
 
-async def _phase(n: int, clients: int, make) -> tuple[float, list[float], int]:  # type: ignore[no-untyped-def]
+async def _phase(port: int, n: int, clients: int, make) -> tuple[float, list[float], int]:  # type: ignore[no-untyped-def]
     latencies: list[float] = []
     errors = 0
     queue: asyncio.Queue[int] = asyncio.Queue()
@@ -60,7 +60,7 @@ async def _phase(n: int, clients: int, make) -> tuple[float, list[float], int]: 
             latencies.append((time.perf_counter() - t0) * 1000)
             errors += 0 if ok else 1
 
-    conns = [Connection("127.0.0.1", _PORT[0]) for _ in range(clients)]
+    conns = [Connection("127.0.0.1", port) for _ in range(clients)]
     start = time.perf_counter()
     await asyncio.gather(*(worker(c) for c in conns))
     wall = time.perf_counter() - start
@@ -69,7 +69,6 @@ async def _phase(n: int, clients: int, make) -> tuple[float, list[float], int]: 
     return wall, latencies, errors
 
 
-_PORT = [0]
 _API = "/api/v1"
 _TOPICS = ("夜间施工噪音扰民", "路灯不亮", "自来水停水", "垃圾清运不及时", "农村公路塌方", "拖欠农民工工资",
            "占道经营", "医保报销咨询", "低保申请", "山林权属纠纷", "校车超载", "烧烤油烟扰民", "养老保险缴费",
@@ -84,9 +83,9 @@ def _places() -> list[tuple[str, str]]:
             for v in t.get("villages", [])] or [(t["name"], "") for t in county["townships"]]
 
 
-async def _bench(args) -> dict:  # type: ignore[no-untyped-def]
+async def _bench(port: int, args) -> dict:  # type: ignore[no-untyped-def]
     agent, unit = _users()
-    login = Connection("127.0.0.1", _PORT[0])
+    login = Connection("127.0.0.1", port)
 
     async def token(u: dict) -> dict:
         status, data = await login.request("POST", f"{_API}/auth/login",
@@ -129,7 +128,7 @@ async def _bench(args) -> dict:  # type: ignore[no-untyped-def]
     out = {}
     for name, n, fn in (("create", args.creates, create), ("transition", None, sign), ("read", args.reads, read)):
         n = len(ids) if n is None else n
-        wall, lat, errs = await _phase(n, args.clients, fn)
+        wall, lat, errs = await _phase(port, n, args.clients, fn)
         out[name] = {"requests": n, "per_s": round(n / wall, 1), "p50_ms": round(percentile(lat, 50), 2),
                      "p95_ms": round(percentile(lat, 95), 2), "errors": errs}
     return out
@@ -161,8 +160,7 @@ def run(args) -> dict:  # type: ignore[no-untyped-def]
                     if time.monotonic() > deadline or proc.poll() is not None:
                         raise RuntimeError("服务未能启动") from None
                     time.sleep(0.3)
-            _PORT[0] = port
-            figures = asyncio.run(_bench(args))
+            figures = asyncio.run(_bench(port, args))
         except Exception:
             log.flush()
             print((Path(tmp) / "server.log").read_text(errors="replace")[-3000:], file=sys.stderr)
