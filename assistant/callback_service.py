@@ -57,7 +57,8 @@ class CallbackDesk:
         if self.scripter is not None:
             return self.scripter(caller=caller, appeal=appeal, reply=reply, agent=actor.display_name,
                                  hotline=self.hotline_name)
-        return (f"{caller}您好，我是{self.hotline_name}的{actor.display_name}，对您反映的“{appeal}”进行回访。"
+        greeting = "您好" if caller == "您" else f"{caller}您好"
+        return (f"{greeting}，我是{self.hotline_name}的{actor.display_name}，对您反映的“{appeal}”进行回访。"
                 f"承办单位答复：{reply}。请问您的问题解决了吗？（解决/部分解决/未解决）"
                 f"您对办理结果满意吗？（满意/基本满意/不满意）感谢您的配合。")
 

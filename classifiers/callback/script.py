@@ -12,6 +12,11 @@ from classifiers.callback.ivr import key_prompt
 MAX_PART_CHARS = 60  # a part longer than this is cut at a clause boundary, so the script stays short
 
 
+
+def _greeting(who: str) -> str:
+    """张先生您好; plain 您好 when the caller's name is unknown (the address is 您)."""
+    return "您好" if who in ("", "您") else f"{who}您好"
+
 def _short(text: str, limit: int = MAX_PART_CHARS) -> str:
     t = re.sub(r"\s+", "", str(text or "")).strip("，,。.；;")
     if len(t) <= limit:
@@ -44,7 +49,7 @@ def callback_script(address: str, appeal: str, unit_reply: str, agent_name: str,
     who = str(address).strip()
     replied_by = f"{str(unit).strip()}" if unit and str(unit).strip() else "承办单位"
     lines = [
-        f"{who}您好，我是{str(hotline).strip()}的话务员{str(agent_name).strip()}，"
+        f"{_greeting(who)}，我是{str(hotline).strip()}的话务员{str(agent_name).strip()}，"
         f"想耽误您一两分钟做个回访。",
         f"您之前反映{_appeal(appeal)}的问题，{replied_by}答复：{_short(unit_reply)}。",
         "请问您反映的问题解决了吗？是解决、部分解决，还是未解决？",

@@ -28,3 +28,9 @@ def test_long_parts_are_cut_and_keys_prompted() -> None:
 def test_missing_parts_are_refused() -> None:
     with pytest.raises(InvalidSettingError):
         callback_script("", "路灯不亮", "已修复", "小李", "鹤峰县12345热线")
+
+
+def test_unknown_caller_is_greeted_once() -> None:
+    script = callback_script("您", "路灯不亮", "已修复", "向晓雯", "鹤峰县12345热线")
+    assert script.startswith("您好，") and "您您好" not in script
+    assert callback_script("张先生", "路灯不亮", "已修复", "向晓雯", "鹤峰县12345热线").startswith("张先生您好，")
