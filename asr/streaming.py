@@ -55,7 +55,9 @@ class StreamStats:
 
 
 @dataclass
-class _Utterance:
+class Utterance:
+    """One end-pointed stretch of one speaker's speech; times in seconds from the call's start."""
+
     speaker: Speaker
     start: float
     end: float
@@ -94,7 +96,7 @@ class StreamingRecognizer:
         if s.max_pending < 1 or s.max_utterance_s <= 0:
             raise ValueError("max_pending and max_utterance_s must be positive")
         self.stats = StreamStats()
-        self._pending: deque[_Utterance] = deque()
+        self._pending: deque[Utterance] = deque()
         self._channels = {sp: self._new_channel(sp) for sp in speakers}
         self._pre_windows = max(1, s.pre_roll_ms * SAMPLE_RATE // 1000 // WINDOW)
         self._min_voiced = max(1, s.min_speech_ms * SAMPLE_RATE // 1000 // WINDOW)
@@ -165,11 +167,11 @@ class StreamingRecognizer:
         keep = ch.speech_len - max(0, ch.silent_run - 3) * WINDOW  # trim most of the hangover
         samples = np.concatenate(ch.speech)[:keep]
         start = max(0, ch.start)
-        utt = _Utterance(ch.speaker, start / SAMPLE_RATE, (start + keep) / SAMPLE_RATE, samples)
+        utt = Utterance(ch.speaker, start / SAMPLE_RATE, (start + keep) / SAMPLE_RATE, samples)
         ch.in_speech, ch.speech, ch.speech_len, ch.voiced_run, ch.silent_run = False, [], 0, 0, 0
         self._enqueue(utt)
 
-    def _enqueue(self, utt: _Utterance) -> None:
+    def _enqueue(self, utt: Utterance) -> None:
         self.stats.utterances += 1
         if len(self._pending) < self.settings.max_pending:
             self._pending.append(utt)
@@ -178,7 +180,7 @@ class StreamingRecognizer:
             prev = self._pending[i]
             if prev.speaker == utt.speaker:
                 if len(prev.samples) + len(utt.samples) <= self._max_samples:
-                    self._pending[i] = _Utterance(prev.speaker, prev.start, utt.end,
+                    self._pending[i] = Utterance(prev.speaker, prev.start, utt.end,
                                                   np.concatenate([prev.samples, utt.samples]))
                     self.stats.merged += 1
                     return
@@ -219,6 +221,18 @@ class StreamingRecognizer:
                         out.append(Segment(round(start, 2), round(start + ch.speech_len / SAMPLE_RATE, 2),
                                            text, ch.speaker, False))
         return out
+
+    def take(self) -> Utterance | None:
+        """The oldest waiting utterance, taken off the queue to be recognised elsewhere (a shared
+        :class:`~asr.decode_worker.DecodeWorker`); :meth:`segment` turns its text into a segment."""
+        return self._pending.popleft() if self._pending else None
+
+    def segment(self, utt: Utterance, text: str) -> Segment | None:
+        """The final segment of a recognised utterance (text post-processed), or None if empty."""
+        text = self.postprocessor.run(text) if text and self.postprocessor else text
+        if not text:
+            return None
+        return Segment(round(utt.start, 2), round(utt.end, 2), text, utt.speaker, True)
 
     def _text(self, samples: np.ndarray) -> str:
         text = self.engine.recognize_utterance(samples)

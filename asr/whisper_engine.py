@@ -72,6 +72,7 @@ class WhisperEngine:
         vad: VadSettings | None = None,
         temperatures: Sequence[float] = (0.0, 0.4, 0.8),
         to_simplified: bool = True,
+        pad_silence: bool = False,
     ) -> None:
         if data_dir is None and model_dir is None:
             raise ValueError("WhisperEngine needs data_dir or model_dir")
@@ -94,6 +95,7 @@ class WhisperEngine:
         )
         self.temperatures = tuple(temperatures)
         self.to_simplified = to_simplified
+        self.pad_silence = pad_silence
         self._model = None
         self._converter = None
 
@@ -142,6 +144,11 @@ class WhisperEngine:
         self.warm_up()
         return self._recognize_many([samples])[0]
 
+    def recognize_many(self, pieces: Sequence[np.ndarray]) -> list[str]:
+        """Texts of several end-pointed utterances, decoded ``batch_size`` at a time."""
+        self.warm_up()
+        return self._recognize_many(list(pieces))
+
     # -- decoding ---------------------------------------------------------------------------
     def _window_frames(self, n_samples: int) -> int:
         seconds = max(self.min_window_s, n_samples / SAMPLE_RATE + 0.3)
@@ -167,8 +174,11 @@ class WhisperEngine:
                     for p in pieces]
         frames = max(self._window_frames(len(p)) for p in pieces)
         feats = []
+        hop = SAMPLE_RATE // FRAMES_PER_SECOND
         for piece in pieces:
-            mel = model.feature_extractor(piece.astype(np.float32), padding=160)[:, :frames]
+            # pad_silence: the window is padded with silent audio (as Whisper was trained), not zero features
+            padding = max(160, frames * hop + hop - len(piece)) if self.pad_silence else 160
+            mel = model.feature_extractor(piece.astype(np.float32), padding=padding)[:, :frames]
             feats.append(np.pad(mel, ((0, 0), (0, frames - mel.shape[1]))))
         encoded = model.encode(np.stack(feats).astype(np.float32))
         tokenizer = self._tokenizer()

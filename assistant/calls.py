@@ -112,14 +112,15 @@ class CallService:
         update = CallUpdate(call_id=call_id, segments=stored)
         return self.enrich(update, suggest=suggest) if enrich else update
 
-    def enrich(self, update: CallUpdate, *, suggest: bool = True) -> CallUpdate:
+    def enrich(self, update: CallUpdate, *, suggest: bool = True, draft: bool = True) -> CallUpdate:
         """Suggested answers and the refreshed draft for segments just stored. Live calls send the
-        text to the agent first and this second, so the words never wait for the lookups."""
+        text to the agent first and this second, so the words never wait for the lookups (and ask
+        for the suggestions and the draft apart, so the answers never wait for the draft)."""
         stored = update.segments
         caller_text = " ".join(x.text for x in stored if x.speaker in ("caller", None))
         if suggest and caller_text and self.kb_desk is not None:
             update.suggestions = self.kb_desk.ask(self.recent_caller_text(update.call_id), channel="agent", k=3)
-        if self.drafter is not None and stored:
+        if draft and self.drafter is not None and stored:
             update.draft = self.refresh_draft(update.call_id)
         return update
 

@@ -1,18 +1,23 @@
 """Speech in the service: one recognition engine per process (loaded once), recorded calls
 transcribed into a call's segments, and live calls streamed through a per-call recogniser whose
-final segments flow into the call session (suggestions, draft)."""
+utterances are recognised by one decode worker shared by every live call of the process (oldest
+speech first, one at a time: calls never interleave inside the engine) and whose final segments flow
+into the call session (suggestions, draft)."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 from asr import RecordingTranscriber, StreamingRecognizer, StreamSettings, TextPostprocessor, create_engine
 from asr.audio import decode
+from asr.decode_worker import DecodeWorker
 from asr.errors import AsrError
+from asr.streaming import Utterance
 from assistant.access import Actor
 from assistant.calls import CallPublic, CallService, CallUpdate, SegmentIn
 from assistant.errors import ValidationFailed
@@ -33,6 +38,7 @@ class SpeechService:
         self.gazetteer_words = list(gazetteer_words or [])
         self.cpu_threads = cpu_threads
         self._engine = None
+        self._decoder: DecodeWorker | None = None
         self._lock = threading.Lock()
         self.error: str | None = None
 
@@ -58,6 +64,14 @@ class SpeechService:
                 self._engine, self.error = engine, None
             return self._engine
 
+    def decoder(self) -> DecodeWorker:
+        """The decode worker every live call of this process shares (started on first use)."""
+        engine = self.engine()
+        with self._lock:
+            if self._decoder is None:
+                self._decoder = DecodeWorker(engine)
+            return self._decoder
+
     def postprocessor(self) -> TextPostprocessor:
         """Spoken numbers → digits, and place / unit names corrected against the county's words."""
         return TextPostprocessor(numbers="display", gazetteer_words=self.gazetteer_words or None)
@@ -82,25 +96,31 @@ class SpeechService:
     def live(self, call_id: int, actor: Actor, *, sample_rate: int = 16000) -> LiveCall:
         if sample_rate not in (8000, 16000):
             raise ValidationFailed("采样率只支持 8000 或 16000")
-        recognizer = StreamingRecognizer(self.engine(), StreamSettings(sample_rate=sample_rate),
+        decoder = self.decoder()
+        recognizer = StreamingRecognizer(decoder, StreamSettings(sample_rate=sample_rate),
                                          postprocessor=self.postprocessor())
-        return LiveCall(self.calls, call_id, actor, recognizer)
+        return LiveCall(self.calls, call_id, actor, recognizer, decoder)
 
 
 class LiveCall:
     """One live call: frames in (per channel), final segments out through the call session.
 
-    ``push`` only runs voice detection (cheap) and queues finished utterances; ``step`` recognises
-    one queued utterance and stores it. The recogniser's queue is bounded: when recognition falls
-    behind, the oldest waiting utterances are merged or dropped there, never buffered without end."""
+    ``push`` only runs voice detection (cheap) and queues finished utterances. The live route takes
+    them one at a time (``take``), has the shared decode worker recognise them (``submit``, a future:
+    no thread waits), stores the text (``store``) and sends it, then asks for suggestions and the
+    draft off that path (``suggest``, ``draft``). ``step`` does the same synchronously. The
+    recogniser's queue is bounded: when recognition falls behind, the oldest waiting utterances are
+    merged or dropped there, never buffered without end."""
 
     CHANNELS = {0: "agent", 1: "caller"}
 
-    def __init__(self, calls: CallService, call_id: int, actor: Actor, recognizer: StreamingRecognizer) -> None:
+    def __init__(self, calls: CallService, call_id: int, actor: Actor, recognizer: StreamingRecognizer,
+                 decoder: DecodeWorker | None = None) -> None:
         self.calls = calls
         self.call_id = call_id
         self.actor = actor
         self.recognizer = recognizer
+        self.decoder = decoder
         self._lock = threading.Lock()
 
     def push(self, frame: bytes) -> None:
@@ -127,8 +147,37 @@ class LiveCall:
             return None
         return self.calls.add_segments(self.call_id, finals, self.actor, enrich=False)
 
+    def take(self) -> Utterance | None:
+        """The oldest utterance waiting for recognition, taken off this call's queue."""
+        with self._lock:
+            return self.recognizer.take()
+
+    def submit(self, utt: Utterance) -> Future:
+        """Recognise ``utt`` on the shared decode worker → a future of its raw text."""
+        if self.decoder is None:
+            future: Future = Future()
+            future.set_result(self.recognizer.engine.recognize_utterance(utt.samples))
+            return future
+        return self.decoder.submit(utt.samples)
+
+    def store(self, utt: Utterance, text: str) -> CallUpdate | None:
+        """The recognised utterance as a final segment, stored durably (no lookups yet)."""
+        seg = self.recognizer.segment(utt, text)
+        if seg is None or not seg.text.strip():
+            return None
+        final = SegmentIn(speaker=seg.speaker, start=seg.start, end=seg.end, text=seg.text[:2000])
+        return self.calls.add_segments(self.call_id, [final], self.actor, enrich=False)
+
     def enrich(self, update: CallUpdate) -> CallUpdate:
         return self.calls.enrich(update)
+
+    def suggest(self, update: CallUpdate) -> CallUpdate:
+        """Suggested answers only (the knowledge base, tens of milliseconds)."""
+        return self.calls.enrich(update, draft=False)
+
+    def draft(self, update: CallUpdate) -> CallUpdate:
+        """The refreshed ticket draft only."""
+        return self.calls.enrich(update, suggest=False)
 
     def step(self, on_update: Callable[[CallUpdate], None] | None = None, *, final: bool = False) -> list[CallUpdate]:
         update = self.recognise(final=final)

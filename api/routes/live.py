@@ -45,8 +45,11 @@ async def stream(websocket: WebSocket, call_id: int, token: Annotated[str, Query
     hotline = websocket.app.state.hotline
     await websocket.accept()
 
+    send_lock = asyncio.Lock()  # the words and the lookups are sent from two tasks
+
     async def send(kind: str, payload: object) -> None:
-        await websocket.send_text(json.dumps({"type": kind, "data": payload}, ensure_ascii=False, default=str))
+        async with send_lock:
+            await websocket.send_text(json.dumps({"type": kind, "data": payload}, ensure_ascii=False, default=str))
 
     try:
         actor = actor_of(await asyncio.to_thread(hotline.auth.authenticate, token))
@@ -66,25 +69,55 @@ async def stream(websocket: WebSocket, call_id: int, token: Annotated[str, Query
         if update.draft:
             await send("draft", update.draft)
 
+    async def report(exc: Exception) -> None:
+        if isinstance(exc, AssistantError | AsrError):
+            await send("error", {"code": getattr(exc, "code", "error"), "message": str(exc)})
+        else:  # never die silently: the call would get no text until it ends
+            log.exception("实时识别出错（通话 %s）", call_id, exc_info=exc)
+            await asyncio.sleep(0.5)
+
+    stored: asyncio.Queue[CallUpdate] = asyncio.Queue()
+    stopping = asyncio.Event()
+
     async def recognise() -> None:
+        """Utterances one at a time through the process's shared decode worker; the words are sent
+        the moment they are stored, the lookups follow in :func:`lookups`."""
         while True:
-            try:
-                pending = live.pending()
-                update = await asyncio.to_thread(live.recognise) if pending else None
-                if update is not None:
-                    await emit(update)  # the words first ...
-                    update = await asyncio.to_thread(live.enrich, update)
-                    await emit(update.model_copy(update={"segments": []}))  # ... then answers and draft
-            except (AssistantError, AsrError) as exc:
-                await send("error", {"code": getattr(exc, "code", "error"), "message": str(exc)})
-            except Exception:  # never die silently: the call would get no text until it ends
-                log.exception("实时识别出错（通话 %s）", call_id)
-                await asyncio.sleep(0.5)
+            utt = live.take()
+            if utt is None:
+                if stopping.is_set():
+                    return
+                await asyncio.sleep(0.02)
                 continue
-            if not pending:
-                await asyncio.sleep(0.05)
+            try:
+                text = await asyncio.wrap_future(live.submit(utt))
+                update = await asyncio.to_thread(live.store, utt, text)
+                if update is not None:
+                    await emit(update)
+                    stored.put_nowait(update)
+            except Exception as exc:  # reported, the loop goes on
+                await report(exc)
+
+    async def lookups() -> None:
+        """Suggestions, then the draft, for what was stored; updates that queued meanwhile are
+        looked up together (the lookups read the call's recent turns, not one segment)."""
+        while True:
+            update = await stored.get()
+            while not stored.empty():
+                more = stored.get_nowait()
+                update = update.model_copy(update={"segments": update.segments + more.segments})
+            try:
+                update = await asyncio.to_thread(live.suggest, update)
+                if update.suggestions is not None:
+                    await send("suggestions", update.suggestions.model_dump(mode="json"))
+                update = await asyncio.to_thread(live.draft, update)
+                if update.draft:
+                    await send("draft", update.draft)
+            except Exception as exc:  # reported, the loop goes on
+                await report(exc)
 
     worker = asyncio.create_task(recognise())
+    helper = asyncio.create_task(lookups())
     try:
         while True:
             message = await websocket.receive()
@@ -105,7 +138,10 @@ async def stream(websocket: WebSocket, call_id: int, token: Annotated[str, Query
     except WebSocketDisconnect:
         pass
     finally:
-        worker.cancel()
+        stopping.set()  # the utterance being recognised is stored before the call ends
+        with contextlib.suppress(Exception):
+            await worker
+        helper.cancel()
     for update in await asyncio.to_thread(live.step, final=True):
         await emit(update)
     ended = await asyncio.to_thread(hotline.calls.end, call_id, actor)
