@@ -7,7 +7,8 @@ Conservative by design: a call is flagged only when the classifier's first choic
 category with at least ``min_confidence`` and the recorded one is not among its first
 ``top_candidates`` choices or trails it by ``margin`` or more. The defaults suit the cold-start
 model, whose probabilities over some 30 categories are ranking scores (a clear first choice is
-0.2–0.6); a county with a calibrated trained model may raise them. A category that matches at any level of its path
+0.2–0.6); a county with a calibrated trained model may raise them. The query is the head of the caller's
+words (``max_chars``, 128 by default): one short embedding a call, where the caller states the matter. A category that matches at any level of its path
 (``城乡建设/市政设施`` against ``城乡建设``) counts as the same. Evidence: the caller's turn that
 speaks most for the classifier's category."""
 
@@ -40,6 +41,17 @@ def _prob(ranked: Ranked, labels: list[str]) -> tuple[float, int | None]:
     return best, where
 
 
+def _head_turns(ctx: CallContext, turns: list[int], max_chars: int, max_turns: int) -> tuple[list[int], str]:
+    """The caller's first turns up to ``max_chars`` characters (at most ``max_turns``), and their text."""
+    held, size = [], 0
+    for i in turns[:max_turns]:
+        if held and size >= max_chars:
+            break
+        held.append(i)
+        size += len(ctx.turns[i].text) + 1
+    return held, "。".join(ctx.turns[i].text for i in held)[:max_chars]
+
+
 def check_category(ctx: CallContext, item: RubricItem) -> Finding:
     labels = recorded_labels(ctx.ticket().get("category"))
     if not labels:
@@ -50,7 +62,9 @@ def check_category(ctx: CallContext, item: RubricItem) -> Finding:
     turns = [i for i in ctx.of("caller") if content_chars(ctx.turns[i].text) >= int(p["min_turn_chars"])]
     if not turns:
         return not_applicable("来电人没有可分类的诉求内容")
-    whole = ctx.category(["。".join(ctx.turns[i].text for i in turns)[-int(p["max_chars"]) :]])
+    # the caller states the matter first: the head of their words, so one short embedding a call
+    turns, query = _head_turns(ctx, turns, int(p["max_chars"]), int(p["max_turns"]))
+    whole = ctx.category([query])
     ranked = whole[0] if whole else []
     if not ranked:
         return not_applicable("分类模型没有给出结果")
@@ -67,14 +81,13 @@ def check_category(ctx: CallContext, item: RubricItem) -> Finding:
     if not clear:
         return Finding(False, 0.75, f"分类与模型首选不同（模型：{top} {top_p:.0%}），差距不大，不扣分",
                        details=details)
-    # the caller's turn that speaks most for the model's category
-    turns = turns[: int(p["max_turns"])]
-    per_turn = ctx.category([ctx.turns[i].text for i in turns])  # only now: evidence for a deduction
-    best_i, best_q = turns[0], -1.0
-    for i, r in zip(turns, per_turn, strict=False):
-        q = next((x for lb, x in r if lb == top), 0.0)
-        if q > best_q:
-            best_i, best_q = i, q
+    # the caller's turn that speaks most for the model's category, among those the query held
+    best_i = turns[0]
+    if len(turns) > 1:  # only now: evidence for a deduction
+        per_turn = ctx.category([ctx.turns[i].text[: int(p["max_chars"])] for i in turns])
+        scores = [next((x for lb, x in r if lb == top), 0.0) for r in per_turn]
+        if len(scores) == len(turns):
+            best_i = turns[max(range(len(turns)), key=scores.__getitem__)]
     note = f"通话内容属于“{top}”（置信度{top_p:.0%}），工单记为“{'/'.join(labels)}”"
     confidence = 0.85 if top_p >= p["sure_confidence"] else 0.7
     return Finding(True, confidence, f"工单分类与通话内容不一致：{note}", [evidence(ctx.turns, best_i, note=note)],

@@ -50,3 +50,21 @@ def test_not_applicable_without_category_or_model(scorer) -> None:
     assert not scorer.run(_call(None)).item("category").applicable
     bare = QaScorer(use_model=False)
     assert not bare.run(_call("教育")).item("category").applicable
+
+
+def test_a_long_call_asks_the_model_once_about_the_head_of_the_callers_words(scorer) -> None:
+    """Speed: one short query a call (the caller states the matter first), not the whole call."""
+    asked: list[list[str]] = []
+    inner = scorer.category
+
+    def counting(texts):
+        asked.append(list(texts))
+        return inner(texts)
+
+    call = _call("劳动保障")
+    filler = [{"speaker": "caller", "start": 30.0 + 10 * k, "end": 38.0 + 10 * k,
+               "text": "我再跟你说一遍，那个老板的工钱到现在还是一分都没有给我们。"} for k in range(30)]
+    call["turns"] = call["turns"] + filler
+    item = QaScorer(use_model=False, category=counting).run(call).item("category")
+    assert not item.violated
+    assert len(asked) == 1 and len(asked[0]) == 1 and len(asked[0][0]) <= 128 and "工资" in asked[0][0]
