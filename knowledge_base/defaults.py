@@ -10,6 +10,7 @@ RETRIEVER_DEFAULTS = {
     "dense_weight": 0.7,
     "rrf_k": 60.0,
     "candidates": 100,
+    "answer_chars": None,  # embed answers whole (None) or only their first N characters
 }
 
 # "hotline": e5-small fine-tuned on the project's own paraphrases (knowledge_base/finetune.py);

@@ -56,6 +56,7 @@ class HybridRetriever:
         candidates: int = RETRIEVER_DEFAULTS["candidates"],
         index_answers: bool = True,
         question_prefix: str = "query",
+        answer_chars: int | None = RETRIEVER_DEFAULTS["answer_chars"],
         calibrator: Calibrator | None = None,
     ) -> None:
         if method not in METHODS:
@@ -66,6 +67,8 @@ class HybridRetriever:
             raise InvalidSetting("dense_weight 应在 0..1，candidates 与 rrf_k 应为正数")
         if question_prefix not in ("query", "passage"):
             raise InvalidSetting(f"问题前缀只能是 query 或 passage，收到：{question_prefix}")
+        if answer_chars is not None and answer_chars < 16:
+            raise InvalidSetting(f"答案向量化的字数至少为 16，收到：{answer_chars}")
         if embedder is None and method != "bm25":
             method = "bm25"
         self.embedder = embedder
@@ -77,8 +80,8 @@ class HybridRetriever:
         self.rrf_k = rrf_k
         self.candidates = candidates
         self.calibrator = calibrator or Calibrator.default()
-        self.store = EntryStore(self.tokenizer, self.normalizer, embedder,
-                                index_answers=index_answers, question_prefix=question_prefix)
+        self.store = EntryStore(self.tokenizer, self.normalizer, embedder, index_answers=index_answers,
+                                question_prefix=question_prefix, answer_chars=answer_chars)
 
     # -- lifecycle ----------------------------------------------------------------------------
     def warm_up(self) -> None:
@@ -97,9 +100,11 @@ class HybridRetriever:
 
     def build(self, documents: Iterable[Document]) -> None:
         """Index ``documents`` from scratch."""
+        old = self.store
         self.store = EntryStore(self.tokenizer, self.normalizer, self.embedder,
-                                index_answers=self.store.index_answers,
-                                question_prefix=self.store.question_prefix)
+                                index_answers=old.index_answers, question_prefix=old.question_prefix,
+                                answer_chars=old.answer_chars)
+        self.store.vector_cache = old.vector_cache
         self.add(documents)
 
     def add(self, documents: Iterable[Document]) -> int:
@@ -124,7 +129,8 @@ class HybridRetriever:
 
     # -- fingerprints and persistence ---------------------------------------------------------
     def _signature(self) -> dict:
-        return {
+        extra = {} if self.store.answer_chars is None else {"answer_chars": self.store.answer_chars}
+        return {**extra,
             "version": FORMAT_VERSION,
             "index_answers": self.store.index_answers,
             "question_prefix": self.store.question_prefix,
@@ -189,12 +195,31 @@ class HybridRetriever:
             self.load(directory)
         except IndexNotFound:
             action = "built"
+            self._harvest(Path(directory))
             self.build([])
         if self.saved_fingerprint(directory) == self.fingerprint(documents) and action == "loaded":
             return {"action": action, "indexed": 0, "removed": 0, "total": len(self)}
-        counts = self.sync(documents)
+        try:
+            counts = self.sync(documents)
+        finally:
+            self.store.vector_cache = {}
         self.save(directory)
         return {"action": action if action == "built" else "updated", **counts}
+
+    def _harvest(self, directory: Path) -> int:
+        """Before a rebuild (other tokenizer, BM25 or fusion settings): keep the vectors of the
+        saved index when it was embedded by the same model after the same clean-up, so only new
+        texts are embedded again."""
+        try:
+            old = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))["signature"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0
+        mine = self._signature()
+        if self.embedder is None or old.get("embedder") != mine["embedder"] \
+                or old.get("normalizer") != mine["normalizer"]:
+            return 0
+        return self.store.harvest(directory, self.normalizer, old.get("question_prefix", "query"),
+                                  old.get("answer_chars"))
 
     # -- search -------------------------------------------------------------------------------
     def _per_doc(self, rows: np.ndarray, scores: np.ndarray, exclude: set[str]) -> dict[str, tuple[float, int]]:

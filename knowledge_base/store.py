@@ -31,15 +31,26 @@ def entries_of(doc: Document, index_answers: bool) -> list[Entry]:
     return out
 
 
+def embedding_key(e: Entry, normalizer: Normalizer, question_prefix: str,
+                  answer_chars: int | None) -> tuple[bool, str]:
+    text = normalizer.document(e.text)
+    if e.kind == "text" and answer_chars:
+        text = text[:answer_chars]
+    return (e.kind != "text" and question_prefix == "query", text)
+
+
 class EntryStore:
     def __init__(self, tokenizer: Tokenizer, normalizer: Normalizer, embedder: Embedder | None,
                  *, index_answers: bool = True, question_prefix: str = "query",
-                 k1: float = 1.2, b: float = 0.75) -> None:
+                 answer_chars: int | None = None, k1: float = 1.2, b: float = 0.75) -> None:
         self.tokenizer = tokenizer
         self.normalizer = normalizer
         self.embedder = embedder
         self.index_answers = index_answers
         self.question_prefix = question_prefix
+        self.answer_chars = answer_chars
+        # vectors of texts embedded before (an older index of the same model), by embedding key
+        self.vector_cache: dict[tuple[bool, str], np.ndarray] = {}
         self.docs: dict[str, Document] = {}
         self.digests: dict[str, str] = {}
         self.entries: list[Entry] = []
@@ -48,23 +59,52 @@ class EntryStore:
         self.dense: DenseIndex | None = None
 
     # -- content ------------------------------------------------------------------------------
+    def embedding_key(self, e: Entry) -> tuple[bool, str]:
+        """What the embedder is given for an entry: (as a query?, text). Equal keys, equal vectors."""
+        return embedding_key(e, self.normalizer, self.question_prefix, self.answer_chars)
+
     def _embed_entries(self, entries: Sequence[Entry], reuse: dict[tuple[bool, str], np.ndarray]) -> np.ndarray:
+        """One vector per entry; a text already embedded (``reuse``, the vector cache, or an equal
+        text earlier in this batch) is embedded once."""
         dim = self.embedder.dim
         out = np.zeros((len(entries), dim), dtype=np.float32)
-        todo: dict[bool, list[int]] = {True: [], False: []}
+        todo: dict[tuple[bool, str], list[int]] = {}
         for i, e in enumerate(entries):
-            as_query = e.kind != "text" and self.question_prefix == "query"
-            key = (as_query, e.text)
-            if key in reuse:
-                out[i] = reuse[key]
+            key = self.embedding_key(e)
+            known = reuse.get(key)
+            if known is None:
+                known = self.vector_cache.get(key)
+            if known is not None:
+                out[i] = known
             else:
-                todo[as_query].append(i)
-        for as_query, rows in todo.items():
-            if rows:
-                texts = [self.normalizer.document(entries[i].text) for i in rows]
-                vecs = self.embedder.embed_queries(texts) if as_query else self.embedder.embed_passages(texts)
-                out[rows] = vecs
+                todo.setdefault(key, []).append(i)
+        for as_query in (True, False):
+            keys = [k for k in todo if k[0] == as_query]
+            if not keys:
+                continue
+            texts = [k[1] for k in keys]
+            vecs = self.embedder.embed_queries(texts) if as_query else self.embedder.embed_passages(texts)
+            for k, v in zip(keys, vecs, strict=True):
+                out[todo[k]] = v
         return out
+
+    def harvest(self, directory: Path, normalizer: Normalizer, question_prefix: str,
+                answer_chars: int | None) -> int:
+        """Fill the vector cache from an index saved in ``directory`` with the same model but other
+        settings (``normalizer``, ``question_prefix``, ``answer_chars`` are the ones it was built
+        with), so a rebuild re-embeds only texts it has not seen. Returns how many vectors."""
+        try:
+            dense = DenseIndex.load(directory)
+            with open(directory / "entries.jsonl", encoding="utf-8") as f:
+                entries = [Entry(*json.loads(line)) for line in f]
+        except (OSError, ValueError, TypeError, IndexCorrupted):
+            return 0
+        if len(entries) != dense.n_rows or (self.embedder is not None and dense.dim != self.embedder.dim):
+            return 0
+        vecs = dense.vectors()
+        for e, v in zip(entries, vecs, strict=True):
+            self.vector_cache[embedding_key(e, normalizer, question_prefix, answer_chars)] = v
+        return len(entries)
 
     def add(self, documents: Iterable[Document]) -> int:
         """Insert or replace documents (same id → replaced); unchanged ones are skipped.
@@ -84,8 +124,7 @@ class EntryStore:
         if self.dense is not None and old_rows:
             vecs = self.dense.vectors(np.asarray(old_rows))
             for r, v in zip(old_rows, vecs, strict=True):
-                e = self.entries[r]
-                reuse[(e.kind != "text" and self.question_prefix == "query", e.text)] = v
+                reuse[self.embedding_key(self.entries[r])] = v
         self.remove([d.id for d in changed if d.id in self.docs])
         new_entries = [e for d in changed for e in entries_of(d, self.index_answers)]
         start = len(self.entries)

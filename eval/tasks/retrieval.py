@@ -28,6 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--method", choices=("bm25", "dense", "hybrid"), default="hybrid")
     parser.add_argument("--fusion", choices=("rrf", "weighted"), default=None)
     parser.add_argument("--dense-weight", type=float, default=None)
+    parser.add_argument("--answer-chars", type=int, default=None,
+                        help="embed only the first N characters of each answer (default: the service's)")
     parser.add_argument("--limit", type=int, default=None, help="evaluate the first N queries only")
     parser.add_argument("--sample", type=int, default=None, help="evaluate N queries drawn with seed 0")
     parser.add_argument("--model", default=None,
@@ -67,6 +69,8 @@ def make_retriever(args: argparse.Namespace) -> HybridRetriever:
         settings["fusion"] = args.fusion
     if args.dense_weight is not None:
         settings["dense_weight"] = args.dense_weight
+    if args.answer_chars is not None:
+        settings["answer_chars"] = args.answer_chars or None
     return HybridRetriever(embedder, Tokenizer(words), method=args.method, **settings)
 
 
