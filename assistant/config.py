@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # the leader dies (a clean stop hands it back at once); keep it well above the interval
     scheduler_lease_s: float = 90.0
     sqlite_synchronous: str = "FULL"
+    # repeated/concentrated-appeal detection in a thread of its own (a creation's reply never waits
+    # for it); false: checked inside the creating request (deterministic, for batch tools and tests)
+    governance_background: bool = True
     selfservice_rate_per_minute: int = 20
     warm_up_models: bool = Field(default=True, description="启动时加载模型与索引（否则首次使用时加载）")
     asr_engine: str = Field(default="whisper", description="语音识别引擎：whisper（内置）或 funasr（需模型目录）")

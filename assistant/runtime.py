@@ -101,7 +101,8 @@ class Hotline:
         self.hotspots = HotspotService(self.db, self.county, self.tickets, now)
         self.reports = ReportService(self.db, self.county, self.hotspots.policy, now)
         self.governance = Governance(self.db, self.tickets, self.county.directory, now,
-                                     use_embeddings=settings.kb_dense)
+                                     use_embeddings=settings.kb_dense,
+                                     background=settings.governance_background)
         self.scheduler = Scheduler(self.db, self.county, now, interval_s=settings.scheduler_interval_s,
                                    lease_s=settings.scheduler_lease_s)
         self.scheduler.jobs.append(self.hotspots.scheduled_scan)
@@ -184,6 +185,7 @@ class Hotline:
         self.catalogue.seed(self.county.directory / "catalogue.csv")
         if self.settings.scheduler_enabled if scheduler is None else scheduler:
             self.scheduler.start()
+        self.governance.start()
         if self.settings.warm_up_models:
             # models load in the background: tickets are accepted from the first second, and each
             # capability reports itself in /health as it becomes ready
@@ -218,6 +220,7 @@ class Hotline:
 
     def stop(self) -> None:
         self.scheduler.stop()
+        self.governance.stop()
         self.db.dispose()
 
     def capabilities(self) -> dict[str, Any]:

@@ -109,8 +109,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, seeded_templates: dic
 
 @pytest.fixture
 def settings(tmp_path: Path, db_url: str) -> Settings:
+    # governance detection inside the creating request, so that a test sees its cases at once; the
+    # service's own detection thread is tested in tests/assistant/test_governance_background.py and
+    # runs in every test that starts a real server
     return Settings(data_dir=tmp_path / "data", database_url=db_url, scheduler_enabled=False,
-                    warm_up_models=False)
+                    warm_up_models=False, governance_background=False)
 
 
 @pytest.fixture(scope="session")

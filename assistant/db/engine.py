@@ -17,16 +17,20 @@ import fcntl
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from assistant.db.group_commit import GroupCommit
 from assistant.errors import Conflict, StorageUnavailable, ValidationFailed
+
+T = TypeVar("T")
 
 
 def _sqlite_engine(url: str, *, immediate: bool, synchronous: str, pool_size: int, busy_timeout: float) -> Engine:
@@ -136,25 +140,35 @@ class Database:
             self.read_engine = self.write_engine
             self.writer_lock = None
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
+        self.group = GroupCommit(self) if self.is_sqlite else None
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction: committed on success, rolled back on any error."""
         if self.writer_lock is None:
-            with self._guard(), self._write() as session, session.begin():
+            with self.guard(), self._write() as session, session.begin():
                 yield session
             return
-        with self.writer_lock.hold(), self._guard(), self._write() as session, session.begin():
+        with self.writer_lock.hold(), self.guard(), self._write() as session, session.begin():
             yield session
+
+    def write_grouped(self, fn: Callable[[Session], T]) -> T:
+        """Run ``fn(session)`` as a write and return its value once committed. On SQLite, writes
+        that arrive together share one transaction and one disk sync (``GroupCommit``), each in
+        its own savepoint; elsewhere it is a plain ``write()``."""
+        if self.group is None:
+            with self.write() as session:
+                return fn(session)
+        return self.group.run(fn)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._guard(), self._read() as session, session.begin():
+        with self.guard(), self._read() as session, session.begin():
             yield session
 
     @contextmanager
-    def _guard(self) -> Iterator[None]:
+    def guard(self) -> Iterator[None]:
         try:
             yield
         except StaleDataError as exc:

@@ -181,7 +181,8 @@ class CaseService:
                     self._link(s, case, tid, actor, similarity=sims.get(tid, 0.0), source="auto",
                                comment=f"系统识别为{KIND_LABELS[case.kind]}，并入案件 {case.id}")
                     added.append(tid)
-            case.reason = reason | {"linked": len(added)}
+            if added:  # a re-check that links nothing (after a crash, a batch replay) changes nothing
+                case.reason = reason | {"linked": len(added)}
             newly_key = self.policy.auto_supervise and not case.key_supervision
             if newly_key:
                 case.key_supervision = True

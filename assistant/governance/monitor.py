@@ -1,10 +1,17 @@
-"""Detection against the live ticket stream: every new ticket is checked the moment it is created
+"""Detection against the live ticket stream: every new ticket is checked as soon as it is created
 (a post-create hook of the ticket service) and a batch run replays any period. The index holds only
-the tickets of the longest window, read incrementally (``id`` above the last seen), never the table."""
+the tickets of the longest window, read incrementally (``id`` above the last seen), never the table.
+
+In the service the hook only queues the ticket: one detection thread per process works through the
+queue, so a creation's reply never waits for detection (or for the case writes and 督办 it leads
+to). Detection is idempotent (a ticket already in its case is not linked again, a supervised ticket
+not supervised again), so after a crash ``catch_up`` simply re-checks the last minutes of tickets
+before the newest one: whatever was still queued when the process died is detected then."""
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -44,8 +51,14 @@ def ticket_text(title: str, content: str) -> str:
 
 class GovernanceMonitor:
     def __init__(self, db: Database, cases: CaseService, policy: GovernancePolicy, now: Callable[[], datetime],
-                 encoder: TextEncoder | None = None) -> None:
+                 encoder: TextEncoder | None = None, *, background: bool = False) -> None:
+        """``background``: new tickets are queued for the detection thread instead of being
+        checked in the creating request."""
         self.db = db
+        self.background = background
+        self._queue: queue.Queue[int | None] = queue.Queue()
+        self._worker: threading.Thread | None = None
+        self._worker_lock = threading.Lock()
         self.cases = cases
         self.policy = policy
         self.now = now
@@ -96,23 +109,107 @@ class GovernanceMonitor:
 
     # --- detection -----------------------------------------------------------------------
     def on_ticket_created(self, ticket: TicketPublic, actor: Actor) -> None:
-        self.detect_ticket(ticket.id)
+        if not self.background:
+            self.detect_ticket(ticket.id)
+            return
+        self._queue.put(ticket.id)
+        self._ensure_worker()
 
+    # --- the detection thread ----------------------------------------------------------------
+    @property
+    def pending(self) -> int:
+        """Tickets queued or being checked right now."""
+        return self._queue.unfinished_tasks
+
+    def _ensure_worker(self) -> None:
+        with self._worker_lock:
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._run, name="governance-detection", daemon=True)
+                self._worker.start()
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < 200:  # a backlog is read from the database once, not once per ticket
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                ids = [t for t in batch if t is not None]
+                if ids:
+                    self.detect_tickets(ids)
+            except Exception:  # noqa: BLE001 - the thread must outlive one bad ticket; catch_up retries
+                log.exception("governance detection failed for tickets %s", batch)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+            if None in batch:
+                return
+
+    def drain(self, timeout: float = 30.0) -> bool:
+        """Wait until every queued ticket has been checked; False if ``timeout`` passed first."""
+        deadline = time.monotonic() + timeout
+        with self._queue.all_tasks_done:
+            while self._queue.unfinished_tasks:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._queue.all_tasks_done.wait(left)
+        return True
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Finish what is queued (up to ``timeout``) and end the thread."""
+        with self._worker_lock:
+            worker = self._worker
+            self._worker = None
+        if worker is not None and worker.is_alive():
+            self._queue.put(None)
+            worker.join(timeout)
+
+    def recent_ids(self, minutes: float = 10.0) -> list[int]:
+        """The tickets created in the last ``minutes`` before the newest one: what a crashed
+        process may have left in its queue."""
+        with self.db.read() as s:
+            newest = s.scalar(select(Ticket.created_at).order_by(Ticket.id.desc()).limit(1))
+            if newest is None:
+                return []
+            return list(s.scalars(select(Ticket.id).where(Ticket.created_at >= newest - timedelta(minutes=minutes))
+                                  .order_by(Ticket.id)))
+
+    def queue_recent(self, minutes: float = 10.0) -> int:
+        """Queue ``recent_ids`` for the detection thread (one thread acts on cases, never two)."""
+        ids = self.recent_ids(minutes)
+        for tid in ids:
+            self._queue.put(tid)
+        if ids:
+            self._ensure_worker()
+        return len(ids)
+
+    # --- detection -----------------------------------------------------------------------------
     def detect_ticket(self, ticket_id: int) -> list[dict[str, Any]]:
         """Detect for one ticket (normally the one just created) and act on what is found."""
-        t0 = time.perf_counter()
+        return self.detect_tickets([ticket_id])
+
+    def detect_tickets(self, ticket_ids: list[int]) -> list[dict[str, Any]]:
+        """Detect for these tickets, in order, and act on what is found."""
+        results: list[dict[str, Any]] = []
         with self._lock:
             self.sync()
-            entry = self.index.get(ticket_id)
-            if entry is None:  # older than the window, or edited: read it directly
-                with self.db.read() as s:
-                    row = s.execute(select(*_COLUMNS).where(Ticket.id == ticket_id)).first()
-                if row is None:
-                    return []
-                entry = self._entries([row])[0]
-            findings = detect(entry, self.index, self.policy)
-        self.last_ms = (time.perf_counter() - t0) * 1000
-        return [self._act(f) for f in findings]
+        for ticket_id in ticket_ids:
+            t0 = time.perf_counter()
+            with self._lock:
+                entry = self.index.get(ticket_id)
+                if entry is None:  # older than the window, or edited: read it directly
+                    with self.db.read() as s:
+                        row = s.execute(select(*_COLUMNS).where(Ticket.id == ticket_id)).first()
+                    if row is None:
+                        continue
+                    entry = self._entries([row])[0]
+                findings = detect(entry, self.index, self.policy)
+            self.last_ms = (time.perf_counter() - t0) * 1000  # detection itself, not the case writes
+            results += [self._act(f) for f in findings]
+        return results
 
     def _act(self, finding: Finding) -> dict[str, Any]:
         case_id, added = self.cases.apply_finding(finding)

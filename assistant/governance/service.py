@@ -23,10 +23,11 @@ log = logging.getLogger(__name__)
 
 class Governance:
     def __init__(self, db: Database, tickets: TicketService, county_dir: Path, now: Callable[[], datetime], *,
-                 use_embeddings: bool = True) -> None:
+                 use_embeddings: bool = True, background: bool = False) -> None:
         self.policy = GovernancePolicy.for_county(county_dir)
         self.cases = CaseService(db, tickets, now, self.policy)
-        self.monitor = GovernanceMonitor(db, self.cases, self.policy, now, TextEncoder(enabled=use_embeddings))
+        self.monitor = GovernanceMonitor(db, self.cases, self.policy, now, TextEncoder(enabled=use_embeddings),
+                                          background=background)
         self.desk = CallerDesk(db, self.cases, self.monitor)
         self.transfers = TransferService(db, tickets, self.cases, now)
         tickets.after_create.append(self.monitor.on_ticket_created)
@@ -34,7 +35,17 @@ class Governance:
     def warm_up(self) -> None:
         self.monitor.warm_up()
 
+    def start(self) -> None:
+        """Queue the last minutes of tickets for a re-check (detection is idempotent): what a
+        crashed process left undetected is caught up."""
+        if self.monitor.background:
+            self.monitor.queue_recent()
+
+    def stop(self) -> None:
+        self.monitor.stop()
+
     def capability(self) -> dict[str, Any]:
         enc = self.monitor.encoder
         return {"ok": True, "similarity": "embedding" if enc.ready else "ngram", "reason": enc.error,
-                "indexed": len(self.monitor.index), "last_detection_ms": self.monitor.last_ms}
+                "indexed": len(self.monitor.index), "last_detection_ms": self.monitor.last_ms,
+                "queued": self.monitor.pending}

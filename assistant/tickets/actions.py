@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from assistant.access import Actor
@@ -33,8 +33,11 @@ def _need(value: str, what: str, min_len: int = 2) -> str:
     return value.strip()
 
 
+_UNIT_BY_CODE = select(Unit).where(Unit.code == bindparam("code"), Unit.active.is_(True))  # built once
+
+
 def _unit(ctx: Context, code: str) -> Unit:
-    unit = ctx.session.scalar(select(Unit).where(Unit.code == code, Unit.active.is_(True)))
+    unit = ctx.session.scalar(_UNIT_BY_CODE, {"code": code})
     if unit is None:
         raise ValidationFailed(f"单位编码“{code}”不存在或已停用")
     return unit

@@ -9,19 +9,26 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from assistant.db.models import TicketSequence
 
 
+def _upsert(dialect: str):  # type: ignore[no-untyped-def]
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(TicketSequence).values(key=bindparam("key"), last=1)
+    stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"last": TicketSequence.last + 1})
+    return stmt.returning(TicketSequence.last)
+
+
+_UPSERTS = {name: _upsert(name) for name in ("postgresql", "sqlite")}  # built once, compiled once
+
+
 def next_number(session: Session, prefix: str, at: datetime, tz: ZoneInfo) -> str:
     day = at.astimezone(tz).strftime("%Y%m%d")
     key = f"{prefix}{day}"
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(TicketSequence).values(key=key, last=1)
-    stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"last": TicketSequence.last + 1})
-    stmt = stmt.returning(TicketSequence.last)
-    seq = session.execute(stmt).scalar_one()
+    conn = session.connection()
+    seq = conn.execute(_UPSERTS[conn.dialect.name], {"key": key}).scalar_one()
     return f"{key}{seq:05d}"
