@@ -7,7 +7,7 @@ import re
 from classifiers.qa.context import CallContext, Finding, not_applicable
 from classifiers.qa.numbers import arabize, phone_kind, phones, quantities
 from classifiers.qa.rubric import RubricItem
-from classifiers.qa.text import Folded, content_chars, evidence, find_all, fold, fold_str
+from classifiers.qa.text import Folded, content_chars, evidence, find_all, fold_str
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _STOP_CHARS = set("的了是在和或也可以等及与对为就都要请您你我他她它这那有个一")
@@ -47,7 +47,7 @@ def check_kb_agreement(ctx: CallContext, item: RubricItem) -> Finding:
     ]
     if not answer:
         return Finding(True, 0.6, "坐席没有实质答复", details={"coverage": 0.0})
-    kb = arabize(fold(kb_text))
+    kb = arabize(ctx.lex.fold(kb_text))
     kb_qty: dict[str, set[float]] = {}
     for q in quantities(kb):
         kb_qty.setdefault(q.unit, set()).add(q.value)

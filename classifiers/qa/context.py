@@ -10,7 +10,16 @@ from typing import Any
 
 from classifiers.qa.errors import InvalidRubric
 from classifiers.qa.model import Evidence, QaCall, Turn
-from classifiers.qa.text import Folded, Phrase, compile_phrases, fold, fold_str
+from classifiers.qa.text import (
+    NO_WORDS,
+    Folded,
+    Phrase,
+    Words,
+    compile_phrases,
+    dialect_words,
+    fold,
+    fold_str,
+)
 
 PHRASE_LISTS = (
     "opening_greeting",
@@ -48,6 +57,10 @@ class Lexicon:
     unit_prefixes: tuple[str, ...]
     kb_conflicts: tuple[tuple[tuple[Phrase, ...], tuple[Phrase, ...], str], ...]
     always_ok_numbers: frozenset[str]
+    words: Words = NO_WORDS
+
+    def fold(self, text: str) -> Folded:
+        return fold(text, self.words)
 
     def __getitem__(self, name: str) -> tuple[Phrase, ...]:
         return self.phrases[name]
@@ -60,10 +73,24 @@ def _strings(lists: Mapping[str, Any], name: str) -> list[Any]:
     return value
 
 
+def _fuzzy_lists(lists: Mapping[str, Any]) -> set[str]:
+    value = lists.get("fuzzy") or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidRubric("质检词表“fuzzy”应为词表名列表")
+    unknown = sorted(set(value) - set(PHRASE_LISTS))
+    if unknown:
+        raise InvalidRubric(f"质检词表“fuzzy”中有不认识的词表：{'、'.join(unknown)}")
+    return set(value)
+
+
 def compile_lexicon(lists: Mapping[str, Any]) -> Lexicon:
-    phrases = {name: compile_phrases(_strings(lists, name), name) for name in PHRASE_LISTS}
+    words = dialect_words(lists.get("dialect"))
+    fuzzy = _fuzzy_lists(lists)
+    phrases = {
+        name: compile_phrases(_strings(lists, name), name, words, fuzzy=name in fuzzy) for name in PHRASE_LISTS
+    }
     tokens = sorted(
-        {fold_str(t) for t in _strings(lists, "backchannel") if isinstance(t, str) and t},
+        {fold_str(t, words) for t in _strings(lists, "backchannel") if isinstance(t, str) and t},
         key=len,
         reverse=True,
     )
@@ -81,8 +108,8 @@ def compile_lexicon(lists: Mapping[str, Any]) -> Lexicon:
             raise InvalidRubric(f"质检词表“kb_conflicts”第{i + 1}项应有 kb 和 agent 两个列表")
         conflicts.append(
             (
-                compile_phrases(entry["kb"], "kb_conflicts"),
-                compile_phrases(entry["agent"], "kb_conflicts"),
+                compile_phrases(entry["kb"], "kb_conflicts", words),
+                compile_phrases(entry["agent"], "kb_conflicts", words),
                 str(entry.get("note") or "答复与知识库说法相反"),
             )
         )
@@ -94,6 +121,7 @@ def compile_lexicon(lists: Mapping[str, Any]) -> Lexicon:
         tuple(fold_str(p) for p in _strings(lists, "unit_prefixes")),
         tuple(conflicts),
         frozenset(str(x) for x in lists.get("kb_hotlines_always_ok") or []),
+        words,
     )
 
 
@@ -121,7 +149,7 @@ class CallContext:
         self.call = call
         self.category = category  # texts -> ranked (label, probability) lists, or None
         self.turns: list[Turn] = list(call.turns)
-        self.folded: list[Folded] = [fold(t.text) for t in self.turns]
+        self.folded: list[Folded] = [lexicon.fold(t.text) for t in self.turns]
         self.lex = lexicon
         self.tone = tone
         self.order = sorted(range(len(self.turns)), key=lambda i: (self.turns[i].start, self.turns[i].end))

@@ -6,7 +6,7 @@ from classifiers.qa.context import CallContext, Finding
 from classifiers.qa.numbers import phones
 from classifiers.qa.rubric import RubricItem
 from classifiers.qa.service import quoted
-from classifiers.qa.text import any_hit, clause_bounds, evidence, find_all, fold_str
+from classifiers.qa.text import any_hit, clause_bounds, evidence, find_all
 
 
 def check_abuse(ctx: CallContext, item: RubricItem) -> Finding:
@@ -83,7 +83,7 @@ def _confidential_leaks(ctx: CallContext) -> list:
     if not confidential or not others:
         return []
     third_from = ctx.turns[others[0]].start - 5.0
-    name = fold_str(str(ticket.get("caller_name") or "")).replace("某", "")
+    name = ctx.lex.fold(str(ticket.get("caller_name") or "")).s.replace("某", "")
     numbers = {d for d in (str(p) for p in ticket.get("phones") or []) if len(d) >= 7}
     numbers |= {p.digits for i in caller for p in phones(ctx.folded[i], min_digits=7)}
     found = []

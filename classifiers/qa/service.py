@@ -56,6 +56,9 @@ def quoted(ctx: CallContext, folded: Folded, start: int) -> bool:
     """The phrase at ``start`` is reported speech or explicitly negated (我不会说“…”)."""
     if start > 0 and folded.s[start - 1] in ctx.lex.quote_marks:
         return True
+    before_all = folded.s[:start]
+    if before_all.count("“") > before_all.count("”") or before_all.count('"') % 2:
+        return True  # inside a quotation that a comma runs through (医生讲“不知道，你去问别人”)
     left, _ = clause_bounds(folded.s, start, start)
     before = folded.s[left:start]
     return any(p.pattern.search(before) for p in ctx.lex["quote_frames"])

@@ -75,6 +75,15 @@ def _agent_rude_hits(ctx: CallContext, i: int) -> list[tuple[int, int, str]]:
     ]
 
 
+def _distinct(hits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """One hit per stretch of words: lists that overlap (禁用语 and 不耐烦) count a phrase once."""
+    kept: list[tuple[int, int, str]] = []
+    for h in hits:
+        if not any(h[0] < e and s < h[1] for s, e, _ in kept):
+            kept.append(h)
+    return kept
+
+
 def _curt(ctx: CallContext, i: int) -> bool:
     """A bare fragment of at most three characters that is neither back-channel nor polite."""
     text = ctx.folded[i].s
@@ -98,7 +107,7 @@ def _tone(ctx: CallContext, item: RubricItem, role: str, lexicon: str, what: str
             prob = 0.0  # a two-word reply carries no tone the model can read
         hits = find_all(ctx.lex[lexicon], ctx.folded[i])
         if role == "agent":
-            hits = sorted(set(hits) | set(_agent_rude_hits(ctx, i)))
+            hits = _distinct(sorted(set(hits) | set(_agent_rude_hits(ctx, i))))
         score = prob + _LEXICON_WEIGHT * min(len(hits), 2) + _EXCLAIM_WEIGHT * ("!" in ctx.folded[i].s)
         scored.append((score, i, hits, prob))
     if role == "agent":

@@ -1,0 +1,91 @@
+"""QA matching beyond the word lists' exact wording: dialect folding, traditional characters, and
+approximate matching of phrases (extra words inside, one word swapped), without giving up precision."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifiers.qa import InvalidRubric, QaScorer, load_rubric
+from classifiers.qa.context import compile_lexicon
+from classifiers.qa.fuzzy import approx_find, fuzzy_form
+from classifiers.qa.text import compile_phrases, dialect_words, find_all, fold
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text"),
+    [
+        ("不归我们管", "这个不归我们这边管的"),  # words put in
+        ("我也没有办法", "我这边也是没有办法"),
+        ("你到底要干什么", "快点说，你到底要问什么"),  # one word swapped in a long phrase
+        ("后面还有人排队", "后面还有好多人排队"),
+    ],
+)
+def test_a_phrase_matches_with_words_put_in_or_one_swapped(phrase, text) -> None:
+    assert approx_find(phrase, text)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text"),
+    [
+        ("你自己去问", "我自己去问一下"),  # who: a pronoun is never swapped
+        ("我也没有办法", "我也不是没有办法"),  # whether: a negation is never put in
+        ("不归我们管", "不归，我们管"),  # never across punctuation
+        ("一个踢一个", "您一个一个说"),  # short phrases: nothing missing or swapped
+        ("有没有人管", "现场有没有人员受伤"),  # a match ends on the phrase's own last character
+    ],
+)
+def test_a_phrase_does_not_match_what_means_otherwise(phrase, text) -> None:
+    assert not approx_find(phrase, text)
+
+
+def test_numbers_and_short_phrases_match_only_exactly() -> None:
+    assert fuzzy_form("12345") == "" and fuzzy_form("一二三四五") == "" and fuzzy_form("稍等") == ""
+    assert fuzzy_form("不归我们管") == "不归我们管"
+
+
+def test_dialect_and_traditional_forms_fold_to_one_form_with_evidence_in_the_original() -> None:
+    words = dialect_words({"晓得": "知道", "莫得": "没有", "么子": "什么"})
+    f = fold("我哪個曉得嘛，莫得辦法", words)
+    assert f.s == "我哪个知道嘛,没有办法"
+    phrases = compile_phrases(["我也没有办法", "re:我哪(里|个)?(晓得|知道)"], "forbidden", words, fuzzy=True)
+    hits = find_all(phrases, f)
+    assert [f.original[slice(*f.span(s, e))] for s, e, _ in hits] == ["我哪個曉得"]
+    g = fold("我這邊也是莫得辦法", words)
+    assert [g.original[slice(*g.span(s, e))] for s, e, _ in find_all(phrases, g)] == ["我這邊也是莫得辦法"]
+
+
+def test_a_dialect_entry_must_keep_its_length() -> None:
+    with pytest.raises(InvalidRubric, match="字数须相同"):
+        dialect_words({"晓得": "知"})
+    lists = dict(load_rubric().word_lists)
+    with pytest.raises(InvalidRubric, match="不认识的词表"):
+        compile_lexicon({**lists, "fuzzy": ["no_such_list"]})
+
+
+def _call(agent_line: str) -> dict:
+    return {
+        "turns": [
+            {"speaker": "agent", "start": 0.0, "end": 4.0, "text": "您好，12345热线，很高兴为您服务。"},
+            {"speaker": "caller", "start": 4.5, "end": 9.0, "text": "我们村的路灯坏了好久了，找哪个嘛？"},
+            {"speaker": "agent", "start": 9.5, "end": 13.5, "text": agent_line},
+            {"speaker": "caller", "start": 14.0, "end": 15.0, "text": "好嘛。"},
+            {"speaker": "agent", "start": 15.5, "end": 19.0, "text": "请问还有其他需要帮助的吗？感谢您的来电。"},
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["路灯这个不归我们这边管的，你找村里。", "我這邊也是沒有辦法，你找村里。", "这个我咋个晓得嘛，你找村里。"],
+)
+def test_forbidden_wording_the_list_does_not_hold_is_found(line) -> None:
+    item = QaScorer(use_model=False).run(_call(line)).item("forbidden_phrase")
+    assert item.violated and item.evidence[0].turn == 2
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["您是说村里讲不归他们管是吧？我帮您转县城管局。", "不晓得您方便留个电话吗？我帮您转县城管局。"],
+)
+def test_quoted_or_polite_forms_stay_compliant(line) -> None:
+    assert not QaScorer(use_model=False).run(_call(line)).item("forbidden_phrase").violated
