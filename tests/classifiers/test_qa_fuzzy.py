@@ -89,3 +89,32 @@ def test_forbidden_wording_the_list_does_not_hold_is_found(line) -> None:
 )
 def test_quoted_or_polite_forms_stay_compliant(line) -> None:
     assert not QaScorer(use_model=False).run(_call(line)).item("forbidden_phrase").violated
+
+
+def _scored(lines: list[tuple[str, str]]) -> QaScorer:
+    turns, t = [], 0.0
+    for speaker, text in lines:
+        turns.append({"speaker": speaker, "start": t, "end": t + max(1.0, len(text) / 4), "text": text})
+        t += max(1.0, len(text) / 4) + 0.5
+    return QaScorer(use_model=False).run({"turns": turns})
+
+
+def test_openings_and_closings_are_read_by_their_kind_not_one_wording() -> None:
+    ok = _scored([("agent", "下午好，鹤峰12345热线，请讲。"), ("caller", "我问下医保的事。"),
+                  ("agent", "好的，已经给您记下了，您还有其他啥子事不？"), ("caller", "没得了。"),
+                  ("agent", "好的，再见。")])
+    assert not ok.item("opening").violated and not ok.item("closing").violated
+    bad = _scored([("agent", "喂，你说。"), ("caller", "我问下医保的事。"), ("agent", "好，那就这样。")])
+    assert bad.item("opening").violated and bad.item("closing").violated
+
+
+@pytest.mark.parametrize("line", ["你脑袋是不是进水了，听不明白？", "你是不是傻啊，要带身份证。"])
+def test_insults_in_other_words_are_abuse(line) -> None:
+    r = _scored([("agent", "您好，12345热线，很高兴为您服务。"), ("caller", "那要带么子？"), ("agent", line)])
+    assert r.item("abuse").violated and r.fatal
+
+
+def test_a_caller_reporting_an_insult_is_not_abuse() -> None:
+    r = _scored([("agent", "您好，12345热线，很高兴为您服务。"), ("caller", "那个老板骂我脑子有问题！"),
+                 ("agent", "他说您脑子有问题，是吧？这确实不对。")])
+    assert not r.item("abuse").violated
