@@ -25,8 +25,8 @@ PLACES = ("", "城关镇", "河东乡", "桥头镇", "清水镇", "石门乡", "
 TITLE_FORMS = ("{p}{t}怎么办理？", "{p}办理{t}的流程是什么？", "{p}{t}在哪里办？", "{p}{t}要多久？")
 SIMILAR_FORMS = ("办理{t}需要什么材料", "{t}去哪里办", "{p}{t}要带哪些证件", "{t}多长时间能办好",
                  "{t}网上能办吗", "我想办{t}找哪个部门", "{p}{t}收费吗", "{t}的办理地点在哪")
-QUERY_FORMS = ("喂，你好，我想问一下那个{t}要带啥子材料嘛", "呃，{p}{t}是在哪里办的哦", "{t}，{t}怎么弄啊",
-               "你好，请问{p}办{t}需要多久", "那个，我想办个{t}，找哪个部门嘛", "麻烦问下{t}网上能不能办")
+QUERY_FORMS = ("喂，你好，我想问一下那个{p}{t}要带啥子材料嘛", "呃，{p}{t}是在哪里办的哦", "{p}{t}，{t}怎么弄啊",
+               "你好，请问{p}办{t}需要多久", "那个，我想在{p}办个{t}，找哪个部门嘛", "麻烦问下{p}{t}网上能不能办")
 
 
 def add_arguments(p) -> None:  # type: ignore[no-untyped-def]
@@ -36,8 +36,10 @@ def add_arguments(p) -> None:  # type: ignore[no-untyped-def]
     p.add_argument("--warm-up", type=int, default=30)
     p.add_argument("--method", choices=("bm25", "dense", "hybrid"), default="hybrid")
     p.add_argument("--index-dir", type=Path, default=None,
-                   help="save the index here (then also time loading it and a rebuild with the vector cache)")
-    p.add_argument("--threads", type=int, default=None, help="embedding threads (default: the engine's)")
+                   help="keep the index here: built and saved on the first run, loaded on later runs "
+                        "(to re-take the query figures without rebuilding)")
+    p.add_argument("--batch-size", type=int, default=None, help="texts per embedding call (default: the service's)")
+    p.add_argument("--answer-chars", type=int, default=None, help="embed only the first N characters of answers")
 
 
 def make_articles(rows: list[dict], n: int) -> list[Document]:
@@ -136,19 +138,26 @@ def run(args) -> dict:  # type: ignore[no-untyped-def]
     rows = [json.loads(line) for line in args.items.read_text(encoding="utf-8").splitlines() if line.strip()]
     docs = make_articles(rows, args.articles)
     queries = make_queries(rows, args.articles, args.queries + args.warm_up)
-    embedder = None if args.method == "bm25" else TimedEmbedder(threads=args.threads)
+    embedder = None
+    if args.method != "bm25":
+        embedder = TimedEmbedder(**({"batch_size": args.batch_size} if args.batch_size else {}))
     tokenizer = TimedTokenizer()
-    retriever = HybridRetriever(embedder, tokenizer, method=args.method)
+    extra = {"answer_chars": args.answer_chars} if args.answer_chars else {}
+    retriever = HybridRetriever(embedder, tokenizer, method=args.method, **extra)
     retriever.warm_up()
     tokenizer.clock = _Clock()
     if embedder is not None:
         embedder.clock = _Clock()
     load0 = os.getloadavg()[0]
     w, c = time.perf_counter(), cpu_s()
-    retriever.build(docs)
+    if args.index_dir:
+        action = retriever.open_or_build(args.index_dir, docs)["action"]
+    else:
+        retriever.build(docs)
+        action = "built"
     build_s, build_cpu = time.perf_counter() - w, cpu_s() - c
     figures: dict = {
-        "articles": len(docs), "entries": len(retriever.store.entries), "method": args.method,
+        "articles": len(docs), "entries": len(retriever.store.entries), "method": args.method, "index": action,
         "build_s": round(build_s, 1), "build_cpu_s": round(build_cpu, 1),
         "tokenize_s": round(tokenizer.clock.wall, 1), "tokenize_cpu_s": round(tokenizer.clock.cpu, 1),
         "embed_s": round(embedder.clock.wall, 1) if embedder else 0.0,
@@ -156,8 +165,6 @@ def run(args) -> dict:  # type: ignore[no-untyped-def]
         "embedded_texts": embedder.clock.items if embedder else 0,
         "load_build": [round(load0, 2), round(os.getloadavg()[0], 2)],
     }
-    if args.index_dir:
-        figures.update(_persisted(args, retriever, docs))
     for q, _ in queries[: args.warm_up]:
         retriever.search(q, k=10)
     timed = queries[args.warm_up:]
@@ -181,25 +188,10 @@ def run(args) -> dict:  # type: ignore[no-untyped-def]
         "load_query": [round(load0, 2), round(os.getloadavg()[0], 2)],
         "peak_rss_mb": round(peak_rss_mb(), 1),
     })
-    print(f"{len(docs)} 篇 / {figures['entries']} 条：建索引 {build_s:.1f} s（CPU {build_cpu:.1f} s；其中向量 "
+    print(f"{len(docs)} 篇 / {figures['entries']} 条：索引{'建立' if action == 'built' else '载入'} {build_s:.1f} s（CPU {build_cpu:.1f} s；其中向量 "
           f"{figures['embed_s']} s / CPU {figures['embed_cpu_s']} s，分词 {figures['tokenize_s']} s），负载 "
           f"{figures['load_build']}；查询 p50 {figures['p50_ms']} ms、p95 {figures['p95_ms']} ms（CPU "
           f"{figures['query_cpu_ms']} ms/次，负载 {figures['load_query']}）\n各步 p50/p95 ms："
           + "，".join(f"{k} {figures['stages_p50_ms'][k]}/{figures['stages_p95_ms'][k]}" for k in stages),
           file=sys.stderr if args.json else sys.stdout)
     return figures
-
-
-def _persisted(args, retriever: HybridRetriever, docs: list[Document]) -> dict:  # type: ignore[no-untyped-def]
-    """Save, then load into a fresh retriever."""
-    out = {}
-    args.index_dir.mkdir(parents=True, exist_ok=True)
-    t = time.perf_counter()
-    retriever.save(args.index_dir)
-    out["save_s"] = round(time.perf_counter() - t, 2)
-    fresh = HybridRetriever(retriever.embedder, Tokenizer(), method=retriever.method)
-    t = time.perf_counter()
-    fresh.warm_up()
-    fresh.load(args.index_dir)
-    out["load_s"] = round(time.perf_counter() - t, 2)
-    return out
