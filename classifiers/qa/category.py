@@ -9,8 +9,8 @@ category with at least ``min_confidence`` and the recorded one is not among its 
 model, whose probabilities over some 30 categories are ranking scores (a clear first choice is
 0.2–0.6); a county with a calibrated trained model may raise them. The query is the head of the caller's
 words (``max_chars``, 128 by default): one short embedding a call, where the caller states the matter. A category that matches at any level of its path
-(``城乡建设/市政设施`` against ``城乡建设``) counts as the same. Evidence: the caller's turn that
-speaks most for the classifier's category."""
+(``城乡建设/市政设施`` against ``城乡建设``) counts as the same. Evidence: the fullest of the caller's
+turns the query held."""
 
 from __future__ import annotations
 
@@ -81,13 +81,8 @@ def check_category(ctx: CallContext, item: RubricItem) -> Finding:
     if not clear:
         return Finding(False, 0.75, f"分类与模型首选不同（模型：{top} {top_p:.0%}），差距不大，不扣分",
                        details=details)
-    # the caller's turn that speaks most for the model's category, among those the query held
-    best_i = turns[0]
-    if len(turns) > 1:  # only now: evidence for a deduction
-        per_turn = ctx.category([ctx.turns[i].text[: int(p["max_chars"])] for i in turns])
-        scores = [next((x for lb, x in r if lb == top), 0.0) for r in per_turn]
-        if len(scores) == len(turns):
-            best_i = turns[max(range(len(turns)), key=scores.__getitem__)]
+    # evidence: the fullest of the caller's turns the query held (no second embedding for it)
+    best_i = max(turns, key=lambda i: content_chars(ctx.turns[i].text))
     note = f"通话内容属于“{top}”（置信度{top_p:.0%}），工单记为“{'/'.join(labels)}”"
     confidence = 0.85 if top_p >= p["sure_confidence"] else 0.7
     return Finding(True, confidence, f"工单分类与通话内容不一致：{note}", [evidence(ctx.turns, best_i, note=note)],
