@@ -16,7 +16,7 @@ from assistant.county import County
 from assistant.db.engine import Database
 from assistant.db.models import Ticket, TicketCoUnit, TicketEvent, Unit
 from assistant.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from assistant.tickets import actions
+from assistant.tickets import actions, reading
 from assistant.tickets.intake import insert_ticket, with_defaults
 from assistant.tickets.numbering import next_number
 from assistant.tickets.present import diff, event_public, snapshot, to_public
@@ -185,11 +185,13 @@ class TicketService:
             return to_public(ticket, actor)
 
     def act(self, ticket_id: int, action: str, payload: ActionInput, actor: Actor) -> TicketPublic:
-        with self.db.write() as s:
+        def apply(s: Session) -> TicketPublic:
             ticket = self._load(s, ticket_id, actor, lock=True)
             self._act(s, ticket, action, payload, actor)
             s.flush()
             return to_public(ticket, actor)
+
+        return self.db.write_grouped(apply)  # answered only once committed
 
     def _act(self, s: Session, ticket: Ticket, action: str, payload: ActionInput, actor: Actor) -> None:
         before = snapshot(ticket)
@@ -205,7 +207,10 @@ class TicketService:
     # --- queries -------------------------------------------------------------------------
     def get(self, ticket_id: int, actor: Actor) -> TicketPublic:
         with self.db.read() as s:
-            return to_public(self._load(s, ticket_id, actor), actor)
+            found = reading.views(s, reading.ticket_rows().where(Ticket.id == ticket_id))
+        if not found or not can_view_ticket(actor, found[0].lead_unit_id, [c.unit_id for c in found[0].co_units]):
+            raise NotFound(f"工单 {ticket_id} 不存在")  # another unit's ticket: not even its existence
+        return reading.publics(found, actor)[0]
 
     def get_by_number(self, number: str, actor: Actor) -> TicketPublic:
         with self.db.read() as s:
@@ -226,13 +231,12 @@ class TicketService:
         bad = [x for x in f.status if x not in STATUSES]
         if bad:
             raise ValidationFailed(f"未知的工单状态：{'、'.join(bad)}")
-        stmt = self._filtered(select(Ticket), f, actor)
+        stmt = self._filtered(reading.ticket_rows(), f, actor)
         with self.db.read() as s:
             total = s.scalar(self._filtered(select(func.count(Ticket.id)), f, actor)) or 0
-            rows = s.scalars(
-                stmt.order_by(Ticket.created_at.desc(), Ticket.id.desc()).offset((f.page - 1) * f.size).limit(f.size)
-            ).unique()
-            return Page[TicketPublic](items=[to_public(t, actor) for t in rows], total=total, page=f.page, size=f.size)
+            rows = reading.views(s, stmt.order_by(Ticket.created_at.desc(), Ticket.id.desc())
+                                 .offset((f.page - 1) * f.size).limit(f.size))
+        return Page[TicketPublic](items=reading.publics(rows, actor), total=total, page=f.page, size=f.size)
 
     def _filtered(self, stmt: Select[Any], f: TicketFilter, actor: Actor) -> Select[Any]:
         if actor.role == "unit_staff":
