@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -69,6 +70,10 @@ class QaScorer:
                 self._tone = tone.load_tone_model(self.tone_examples)
             except ImportError as exc:
                 raise ScorerNotReady("语气模型依赖的 scikit-learn 不可用", details=str(exc)) from exc
+        if self.category is not None:
+            # the category model and its embedding engine load now, not inside the first call's scoring
+            with contextlib.suppress(Exception):  # a fault shows in the category item, call by call
+                self.category(["您好，我想反映一个问题"])
         self._warm = True
 
     def run(self, call: QaCall | Mapping[str, Any] | Sequence[Any]) -> QaResult:

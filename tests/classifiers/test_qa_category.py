@@ -65,6 +65,26 @@ def test_a_long_call_asks_the_model_once_about_the_head_of_the_callers_words(sco
     filler = [{"speaker": "caller", "start": 30.0 + 10 * k, "end": 38.0 + 10 * k,
                "text": "我再跟你说一遍，那个老板的工钱到现在还是一分都没有给我们。"} for k in range(30)]
     call["turns"] = call["turns"] + filler
-    item = QaScorer(use_model=False, category=counting).run(call).item("category")
+    scorer = QaScorer(use_model=False, category=counting)
+    scorer.warm_up()
+    asked.clear()
+    item = scorer.run(call).item("category")
     assert not item.violated
     assert len(asked) == 1 and len(asked[0]) == 1 and len(asked[0][0]) <= 128 and "工资" in asked[0][0]
+
+
+def test_warm_up_loads_the_category_model_before_the_first_call() -> None:
+    asked: list[list[str]] = []
+
+    def category(texts):
+        asked.append(list(texts))
+        return [[("劳动保障", 0.9)] for _ in texts]
+
+    scorer = QaScorer(use_model=False, category=category)
+    scorer.warm_up()
+    assert len(asked) == 1
+
+    def broken(texts):
+        raise RuntimeError("model file missing")
+
+    QaScorer(use_model=False, category=broken).warm_up()  # a broken model does not stop the scorer
