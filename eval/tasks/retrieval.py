@@ -117,6 +117,8 @@ def run(args: argparse.Namespace) -> dict:
     retriever.warm_up()
     for q in queries[:5]:
         retriever.search(q["query"], k=10)
+    if retriever.embedder is not None:
+        retriever.embedder.clear_query_cache()  # timed queries are embedded, not looked up
     if args.details:
         with open(args.details, "w", encoding="utf-8") as details:
             figures = score(retriever, queries, args.method, details)
