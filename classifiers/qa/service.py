@@ -47,6 +47,11 @@ def check_closing(ctx: CallContext, item: RubricItem) -> Finding:
         )
     if caller and not tail and any_hit(ctx.lex["caller_hangup"], ctx.folded[caller[-1]]):
         return Finding(False, 0.75, "来电人主动结束通话，不计结束语", details={"caller_hung_up": True})
+    last = ctx.folded[caller[-1]].s.rstrip("。.!！…") if caller else ""
+    if caller and not tail and not last.endswith(("?", "？", "吗", "呢", "嘛")):
+        # the recording ends on the caller's own last words (not a question left hanging): they hung up
+        return Finding(False, 0.65, "通话以来电人的话结束，坐席来不及说结束语，不扣分（抽检确认）",
+                       details={"caller_hung_up": True})
     return Finding(
         True, 0.9, "结束时没有规范结束语", [evidence(ctx.turns, agent[-1], note="结束时没有规范结束语")]
     )

@@ -118,3 +118,18 @@ def test_a_caller_reporting_an_insult_is_not_abuse() -> None:
     r = _scored([("agent", "您好，12345热线，很高兴为您服务。"), ("caller", "那个老板骂我脑子有问题！"),
                  ("agent", "他说您脑子有问题，是吧？这确实不对。")])
     assert not r.item("abuse").violated
+
+
+def test_a_reported_insult_and_a_polite_question_are_not_held_against_the_agent() -> None:
+    r = _scored([("agent", "您好，12345热线，很高兴为您服务。"), ("caller", "物业经理骂我是憨包，还要停我的水！"),
+                 ("agent", "物业经理骂您憨包，是吧？不晓得您那边有没有录音，我们好转给住建局。")])
+    assert not r.item("abuse").violated and not r.item("forbidden_phrase").violated
+
+
+def test_a_call_that_ends_on_the_callers_goodbye_is_not_a_missing_closing() -> None:
+    lines = [("agent", "您好，12345热线，很高兴为您服务。"), ("caller", "社保局电话是多少？"),
+             ("agent", "县人社局的电话是零七幺八，五五二幺二零一。")]
+    hung_up = _scored([*lines, ("caller", "好，记到了，我自己打过去。")])
+    assert not hung_up.item("closing").violated and hung_up.item("closing").confidence < 0.85
+    unanswered = _scored([*lines, ("caller", "你就这样答复的？")])
+    assert unanswered.item("closing").violated
