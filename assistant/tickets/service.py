@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from assistant.access import Actor, can_view_ticket
@@ -35,6 +35,8 @@ from assistant.workcalendar import WorkCalendar
 log = logging.getLogger(__name__)
 
 EDITABLE_STATUSES = {"accepted", "returned"}
+_BY_ID = select(Ticket).where(Ticket.id == bindparam("ticket_id"))  # built once, compiled once
+_BY_ID_LOCKED = _BY_ID.with_for_update(of=Ticket)
 CENTER_ROLES = ("agent", "supervisor", "admin")
 
 
@@ -63,10 +65,7 @@ class TicketService:
         return township, village
 
     def _load(self, s: Session, ticket_id: int, actor: Actor, *, lock: bool = False) -> Ticket:
-        stmt = select(Ticket).where(Ticket.id == ticket_id)
-        if lock:
-            stmt = stmt.with_for_update(of=Ticket)
-        ticket = s.scalar(stmt)
+        ticket = s.scalar(_BY_ID_LOCKED if lock else _BY_ID, {"ticket_id": ticket_id})
         if ticket is None or not can_view_ticket(actor, ticket.lead_unit_id, [c.unit_id for c in ticket.co_units]):
             # a unit must not even learn that another unit's ticket exists
             raise NotFound(f"工单 {ticket_id} 不存在")
