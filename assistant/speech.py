@@ -24,6 +24,11 @@ from assistant.errors import ValidationFailed
 
 log = logging.getLogger(__name__)
 
+# Live decoding with the embedded Whisper engine (the same loaded model, other decoding settings)
+# and the live end-point; chosen by `python -m eval asr --live`, figures in asr/README.md.
+LIVE_WHISPER_OPTIONS: dict[str, Any] = {}
+LIVE_STREAM_OPTIONS: dict[str, Any] = {}
+
 
 class SpeechService:
     def __init__(self, calls: CallService, *, engine: str, data_dir: Path, model_dir: Path | None = None,
@@ -39,6 +44,7 @@ class SpeechService:
         self.cpu_threads = cpu_threads
         self._engine = None
         self._decoder: DecodeWorker | None = None
+        self._options: dict[str, Any] = {}
         self._lock = threading.Lock()
         self.error: str | None = None
 
@@ -62,13 +68,18 @@ class SpeechService:
                     self.error = f"语音识别不可用：{exc}"
                     raise
                 self._engine, self.error = engine, None
+                self._options = options
             return self._engine
 
     def decoder(self) -> DecodeWorker:
-        """The decode worker every live call of this process shares (started on first use)."""
+        """The decode worker every live call of this process shares (started on first use); for
+        Whisper it decodes with the live settings on the model already loaded."""
         engine = self.engine()
         with self._lock:
             if self._decoder is None:
+                if self.engine_name == "whisper" and LIVE_WHISPER_OPTIONS:
+                    engine = create_engine("whisper", **self._options, **LIVE_WHISPER_OPTIONS)
+                    engine.warm_up()
                 self._decoder = DecodeWorker(engine)
             return self._decoder
 
@@ -97,7 +108,7 @@ class SpeechService:
         if sample_rate not in (8000, 16000):
             raise ValidationFailed("采样率只支持 8000 或 16000")
         decoder = self.decoder()
-        recognizer = StreamingRecognizer(decoder, StreamSettings(sample_rate=sample_rate),
+        recognizer = StreamingRecognizer(decoder, StreamSettings(sample_rate=sample_rate, **LIVE_STREAM_OPTIONS),
                                          postprocessor=self.postprocessor())
         return LiveCall(self.calls, call_id, actor, recognizer, decoder)
 
