@@ -109,3 +109,17 @@ def test_train_category_model_saves_card_with_holdout_figures(tmp_path):
     tax = Taxonomy.from_rows([["城乡建设", "供水"], ["教育文体", "学校"], ["劳动和社会保障", "工资"]])
     pred = model.classify("我家停水了", taxonomy=tax, level=1)[0]
     assert pred.label == "城乡建设" and pred.path == ("城乡建设",)
+
+
+def test_optional_clean_up_and_subject_block():
+    texts, labels = _data()
+    texts, labels = texts + ["您好，停水了，谢谢"], labels + ["城乡建设"]
+    model = CategoryClassifier(min_df=1, clean=True, title_chars=40).fit(texts, labels)
+    union = model.tfidf_model_.named_steps["tfidf"]
+    assert [name for name, _ in union.transformer_list] == ["body", "title"]
+    body_vocab = union.transformer_list[0][1].vocabulary_
+    assert not any("您好" in gram for gram in body_vocab)  # greetings are cleaned out
+    probe = ["您好，我家停水了，电话13800001111，谢谢", "尊敬的领导：工资被拖欠三个月"]
+    assert list(model.predict(probe)) == ["城乡建设", "劳动和社会保障"]
+    plain = CategoryClassifier(min_df=1).fit(texts, labels)  # the default: plain char 1–3-grams
+    assert "您好" in plain.tfidf_model_.named_steps["tfidf"].vocabulary_
