@@ -25,8 +25,11 @@ from assistant.errors import ValidationFailed
 log = logging.getLogger(__name__)
 
 # Live decoding with the embedded Whisper engine (the same loaded model, other decoding settings)
-# and the live end-point; chosen by `python -m eval asr --live`, figures in asr/README.md.
-LIVE_WHISPER_OPTIONS: dict[str, Any] = {}
+# and the live end-point; chosen by `python -m eval asr --live`, figures in asr/README.md: a live
+# utterance is cut tight by the end-point, and a 14 s window padded with silent audio reads it
+# better than the recorded path's 20 s window padded with zero features (CER 0.191 vs 0.212 on the
+# 141 clips streamed live) for 21 % less CPU.
+LIVE_WHISPER_OPTIONS: dict[str, Any] = {"min_window_s": 14.0, "pad_silence": True}
 LIVE_STREAM_OPTIONS: dict[str, Any] = {}
 
 
