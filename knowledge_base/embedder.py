@@ -142,15 +142,17 @@ class Embedder:
         batch_size: int = 256,
         max_chars: int = 1000,
         query_cache: int = 512,
+        batch_chars: int = 8192,
     ) -> None:
         if backend not in BACKENDS:
             raise InvalidSetting(f"未知的向量推理后端：{backend}（可选 {', '.join(BACKENDS)}）")
-        if batch_size < 1 or max_chars < 16 or query_cache < 0:
-            raise InvalidSetting("batch_size 至少为 1，max_chars 至少为 16，query_cache 不能为负")
+        if batch_size < 1 or max_chars < 16 or query_cache < 0 or batch_chars < 1:
+            raise InvalidSetting("batch_size、batch_chars 至少为 1，max_chars 至少为 16，query_cache 不能为负")
         self.model_path = resolve_model(model_path)
         self.backend = backend
         self.threads = threads
         self.batch_size = batch_size
+        self.batch_chars = batch_chars
         self.max_chars = max_chars
         self._impl = None
         self._signature: dict | None = None
@@ -193,11 +195,25 @@ class Embedder:
         texts = [(t or " ")[: self.max_chars] for t in texts]
         if not texts:
             return np.zeros((0, self._impl.dim), dtype=np.float32)
-        parts = [self._impl.encode(texts[s:s + self.batch_size], is_query)
-                 for s in range(0, len(texts), self.batch_size)]
+        parts = [self._impl.encode(texts[s:e], is_query) for s, e in self._batches(texts)]
         out = np.concatenate(parts).astype(np.float32, copy=False)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)
+
+    def _batches(self, texts: list[str]) -> list[tuple[int, int]]:
+        """Up to ``batch_size`` texts and ``batch_chars`` characters a call: many short questions
+        share one forward pass (less CPU a text), long answers go a few at a time (the engine's
+        activation memory grows with the tokens of a call)."""
+        out, start = [], 0
+        while start < len(texts):
+            end, chars = start, 0
+            while end < len(texts) and end - start < self.batch_size and \
+                    (end == start or chars + len(texts[end]) <= self.batch_chars):
+                chars += len(texts[end])
+                end += 1
+            out.append((start, end))
+            start = end
+        return out
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return self._embed(list(texts), True)

@@ -28,3 +28,11 @@ def test_long_transcript_is_embedded_by_its_latest_words(embedder, tokenizer, ar
     assert res.top.doc_id == "sb-pin"
     with pytest.raises(InvalidSetting):
         HybridRetriever(embedder, tokenizer, query_chars=8)
+
+
+def test_batches_bound_texts_and_characters(embedder):
+    e = Embedder(batch_size=3, batch_chars=10)
+    texts = ["一二", "三四", "五六", "七八", "长" * 12, "九十"]
+    assert e._batches(texts) == [(0, 3), (3, 4), (4, 5), (5, 6)]
+    together = embedder.embed_passages(texts)
+    np.testing.assert_allclose(e.embed_passages(texts), together, atol=1e-6)  # same vectors however batched
