@@ -51,7 +51,8 @@ def add_arguments(parser) -> None:
                         help="number normalisation after recognition")
     parser.add_argument("--gazetteer", type=Path, help="word list (one a line) for name correction")
     parser.add_argument("--live", action="store_true",
-                        help="stream each file through the live recogniser (VAD end-pointing, 100 ms frames)")
+                        help="stream each file (each channel) through the live recogniser with the service's "
+                             "live decoding settings (VAD end-pointing, 100 ms frames)")
     parser.add_argument("--end-silence-ms", type=int, default=None, help="--live: silence that ends an utterance")
     parser.add_argument("--quiet", action="store_true", help="no per-file lines")
 
@@ -120,6 +121,10 @@ def _build_engine(args):
         raise SystemExit(f"未知的语音识别引擎：{args.engine}（可选：{'、'.join(available_engines())}）")
     options = {"cpu_threads": args.cpu_threads}
     if args.engine.startswith("whisper"):
+        if args.live and args.engine == "whisper":  # the service's live decoding settings
+            from assistant.speech import LIVE_WHISPER_OPTIONS
+
+            options.update(LIVE_WHISPER_OPTIONS)
         options["data_dir"] = args.data_dir or _default_data_dir()
         if args.model_dir:
             options["model_dir"] = args.model_dir
@@ -205,7 +210,7 @@ def run(args) -> dict:
         except AsrError as exc:
             failures.append(f"{row['file']}: {exc}")
             continue
-        parts = split_channels(audio, None)
+        parts = split_channels(audio, 0 if args.live else None)  # live: each channel its own stream
         if args.phone:
             sim0 = time.perf_counter(), time.process_time()
             parts = {k: simulate_phone_channel(v, args.phone_law) for k, v in parts.items()}
