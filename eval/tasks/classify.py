@@ -3,6 +3,7 @@
 Data (label,text CSV with a header):
   --train TRAIN.csv --test TEST.csv          train on one file, test on the other
   --data FILE [--split-seed 13 --test-frac 0.2]   fixed stratified split of one file
+  --data FILE --split-seeds 1,2,3,4,5        the same for several seeds: per-seed figures, mean and sd
   (none)                                     the project's own dev set in eval/dev/classify/
 Tasks: --task category (default) | cold-start (no training: taxonomy wording only, scored on TEST)
        | appeal-type | urgency (the shipped rules+model, on the project's dev file unless --test).
@@ -10,6 +11,7 @@ Tasks: --task category (default) | cold-start (no training: taxonomy wording onl
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
@@ -42,6 +44,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--data", type=Path, help="one label,text CSV, split into train/test")
     parser.add_argument("--split-seed", type=int, default=13)
     parser.add_argument("--test-frac", type=float, default=0.2)
+    parser.add_argument("--split-seeds", help="with --data: comma-separated split seeds, figures averaged (mean, sd)")
     parser.add_argument("--model", choices=["tfidf", "embed", "ensemble"], default="tfidf")
     parser.add_argument("--task", dest="target", default="category",
                         choices=["category", "cold-start", "appeal-type", "urgency"])
@@ -127,6 +130,8 @@ def latency(model, texts: list[str], n: int) -> dict:
 
 
 def run(args) -> dict:
+    if getattr(args, "split_seeds", None):
+        return run_seeds(args)
     key = {"appeal-type": "appeal_type", "urgency": "urgency"}.get(args.target, "category")
     xtr, ytr, xte, yte, split = load_split(args, key)
     figures: dict = {"task": args.target, "split": split, "test_rows": len(xte), "train_rows": len(xtr)}
@@ -164,6 +169,33 @@ def run(args) -> dict:
         keep = {k: figures[k] for k in ("accuracy", "macro_f1", "test_rows", "train_s", "p95_ms", "split")}
         save_model(model, args.save_model, metrics=keep)
     _print_report(figures)
+    return figures
+
+
+def run_seeds(args) -> dict:
+    """One run per split seed of ``--data``; the contract's keys hold the means (sd beside them)."""
+    if not args.data:
+        raise SystemExit("--split-seeds 需要同时给出 --data")
+    try:
+        seeds = [int(s) for s in str(args.split_seeds).split(",") if s.strip()]
+    except ValueError:
+        raise SystemExit("--split-seeds 应为逗号分隔的整数，例如 1,2,3,4,5") from None
+    runs = {}
+    for seed in seeds:
+        runs[seed] = run(argparse.Namespace(**{**vars(args), "split_seeds": None, "split_seed": seed}))
+    figures: dict = {"task": args.target, "model": runs[seeds[0]].get("model"), "split_seeds": seeds,
+                     "split": f"{args.data.name} stratified splits seeds={seeds} test_frac={args.test_frac}",
+                     "test_rows": runs[seeds[0]]["test_rows"], "train_rows": runs[seeds[0]]["train_rows"],
+                     "per_seed": {str(s): {k: r[k] for k in ("accuracy", "macro_f1", "train_s", "train_cpu_s")}
+                                  for s, r in runs.items()}}
+    for key in ("accuracy", "macro_f1", "top3_accuracy", "ece", "train_s", "train_cpu_s", "p95_ms"):
+        values = np.array([r[key] for r in runs.values()], dtype=float)
+        figures[key] = round(float(values.mean()), 4)
+        figures[f"{key}_sd"] = round(float(values.std(ddof=1)) if len(values) > 1 else 0.0, 4)
+    each = ", ".join(f"{r['macro_f1']:.3f}" for r in runs.values())
+    print(f"{len(seeds)} 个划分：macro-F1 {figures['macro_f1']:.4f} ± {figures['macro_f1_sd']:.4f}"
+          f"（{each}），accuracy {figures['accuracy']:.4f}"
+          f" ± {figures['accuracy_sd']:.4f}，训练 CPU {figures['train_cpu_s']} s/次")
     return figures
 
 

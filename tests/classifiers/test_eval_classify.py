@@ -29,3 +29,16 @@ def test_shipped_appeal_type_and_split_of_one_file(tmp_path):
     data.write_text("\n".join(rows), encoding="utf-8")
     figures = classify.run(_args("--data", str(data), "--test-frac", "0.3", "--latency-sample", "2"))
     assert figures["test_rows"] == 6 and figures["accuracy"] == 1.0
+
+
+def test_several_split_seeds_report_mean_and_spread(tmp_path, capsys):
+    data = tmp_path / "d.csv"
+    rows = ["label,text"] + [f"甲,停水停电第{i}天" for i in range(10)] + [f"乙,学校收费第{i}次" for i in range(10)]
+    data.write_text("\n".join(rows), encoding="utf-8")
+    figures = classify.run(_args("--data", str(data), "--split-seeds", "1,2", "--test-frac", "0.3",
+                                 "--latency-sample", "2"))
+    assert figures["split_seeds"] == [1, 2] and sorted(figures["per_seed"]) == ["1", "2"]
+    for key in ("accuracy", "macro_f1", "train_s", "p95_ms", "test_rows", "macro_f1_sd"):
+        assert key in figures
+    assert figures["macro_f1"] == 1.0 and figures["macro_f1_sd"] == 0.0
+    assert "2 个划分" in capsys.readouterr().out
