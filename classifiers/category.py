@@ -108,6 +108,12 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         self.embedder = embedder
         self.random_state = random_state
 
+    def __setstate__(self, state: dict) -> None:
+        """Models saved before ``clean`` / ``title_chars`` existed load with those switched off."""
+        state.setdefault("clean", False)
+        state.setdefault("title_chars", 0)
+        super().__setstate__(state)
+
     # ------------------------------------------------------------------ parts
     def _embedder(self) -> TextEmbedder:
         if self.embedder is None:

@@ -123,3 +123,17 @@ def test_optional_clean_up_and_subject_block():
     assert list(model.predict(probe)) == ["城乡建设", "劳动和社会保障"]
     plain = CategoryClassifier(min_df=1).fit(texts, labels)  # the default: plain char n-grams
     assert "您好" in plain.tfidf_model_.named_steps["tfidf"].vocabulary_
+
+
+def test_model_saved_before_the_new_switches_still_loads_and_resaves(fitted, tmp_path):
+    import pickle
+
+    state = fitted.__getstate__()
+    for key in ("clean", "title_chars"):
+        state.pop(key)
+    old = CategoryClassifier.__new__(CategoryClassifier)
+    old.__setstate__(pickle.loads(pickle.dumps(state)))
+    assert old.get_params()["clean"] is False and old.get_params()["title_chars"] == 0
+    card = save_model(old, tmp_path / "old.joblib", version="old")
+    assert card.params["title_chars"] == 0
+    assert list(load_model(tmp_path / "old.joblib").predict(["路灯不亮"])) == list(fitted.predict(["路灯不亮"]))
