@@ -129,11 +129,12 @@ def test_model_saved_before_the_new_switches_still_loads_and_resaves(fitted, tmp
     import pickle
 
     state = fitted.__getstate__()
-    for key in ("clean", "title_chars"):
+    for key in ("clean", "title_chars", "tune_offsets"):
         state.pop(key)
     old = CategoryClassifier.__new__(CategoryClassifier)
     old.__setstate__(pickle.loads(pickle.dumps(state)))
     assert old.get_params()["clean"] is False and old.get_params()["title_chars"] == 0
+    assert old.get_params()["tune_offsets"] is False
     card = save_model(old, tmp_path / "old.joblib", version="old")
     assert card.params["title_chars"] == 0
     assert list(load_model(tmp_path / "old.joblib").predict(["路灯不亮"])) == list(fitted.predict(["路灯不亮"]))
