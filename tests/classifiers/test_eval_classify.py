@@ -42,3 +42,14 @@ def test_several_split_seeds_report_mean_and_spread(tmp_path, capsys):
         assert key in figures
     assert figures["macro_f1"] == 1.0 and figures["macro_f1_sd"] == 0.0
     assert "2 个划分" in capsys.readouterr().out
+
+
+def test_model_parameters_from_the_command_line(tmp_path):
+    assert classify.model_params(["ngram_range=1,3", "tune_offsets=true", "title_chars=40", "C=0.5"]) == {
+        "ngram_range": (1, 3), "tune_offsets": True, "title_chars": 40, "C": 0.5}
+    data = tmp_path / "d.csv"
+    rows = ["label,text"] + [f"甲,停水停电第{i}天" for i in range(10)] + [f"乙,学校收费第{i}次" for i in range(10)]
+    data.write_text("\n".join(rows), encoding="utf-8")
+    figures = classify.run(_args("--data", str(data), "--test-frac", "0.3", "--latency-sample", "2",
+                                 "--set", "ngram_range=1,3", "--set", "clean=true"))
+    assert figures["model"] == "tfidf ngram_range=(1, 3) clean=True" and figures["accuracy"] == 1.0
