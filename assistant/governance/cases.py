@@ -187,12 +187,19 @@ class CaseService:
             if newly_key:
                 case.key_supervision = True
                 self.log(s, "case", case.id, actor, "key_supervision", details=reason, comment="达到阈值，列为重点督办")
-            targets = [t.ticket_id for t in s.scalars(select(CaseLink).where(CaseLink.case_id == case.id))] \
-                if case.key_supervision else []
-            case_id = case.id
-        if targets:
-            self.supervise_tickets(targets, f"重点督办：{KIND_LABELS[finding.kind]}（案件 {case_id}）")
-        return case_id, added
+            if case.key_supervision:  # 督办 in the same transaction: one commit per finding
+                s.flush()
+                due = s.scalars(select(Ticket.id).join(CaseLink, CaseLink.ticket_id == Ticket.id)
+                                .where(CaseLink.case_id == case.id, Ticket.status.in_(SUPERVISABLE),
+                                       Ticket.supervised.is_(False)).order_by(Ticket.id)).all()
+                comment = f"重点督办：{KIND_LABELS[finding.kind]}（案件 {case.id}）"
+                for tid in due:
+                    try:
+                        with s.begin_nested():
+                            self.tickets.act_in(s, tid, "supervise", ActionInput(comment=comment), actor)
+                    except (InvalidTransition, PermissionDenied, RuleViolation) as exc:  # moved on meanwhile
+                        log.info("ticket %s not supervised: %s", tid, exc)
+            return case.id, added
 
     # --- commands by people ----------------------------------------------------------------
     def create(self, data: CaseCreate, actor: Actor) -> CasePublic:

@@ -192,6 +192,11 @@ class TicketService:
 
         return self.db.write_grouped(apply)  # answered only once committed
 
+    def act_in(self, s: Session, ticket_id: int, action: str, payload: ActionInput, actor: Actor) -> None:
+        """``act`` inside the caller's unit of work (e.g. 督办 in the transaction that links a case)."""
+        ticket = self._load(s, ticket_id, actor, lock=True)
+        self._act(s, ticket, action, payload, actor)
+
     def _act(self, s: Session, ticket: Ticket, action: str, payload: ActionInput, actor: Actor) -> None:
         before = snapshot(ticket)
         from_status = ticket.status
