@@ -32,7 +32,7 @@ def test_agent_takes_call_and_submits_dispatched_ticket(page, server, as_role) -
         page.fill("#seg-text", text)
         page.keyboard.press("Enter")
         page.wait_for_function("n => document.querySelectorAll('#transcript .seg').length >= n", arg=lines.index((speaker, text)) + 1)
-    page.wait_for_function("document.querySelector('#f-township').value !== ''")
+    page.wait_for_function("() => document.querySelector('#f-township').value !== ''")
     assert page.input_value("#f-township") == "太平镇"
     assert "茅坪村" in page.inner_text("#src-village") or page.input_value("#f-village")
     assert "出处" in page.inner_text("#src-township")
