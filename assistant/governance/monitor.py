@@ -5,7 +5,7 @@ the tickets of the longest window, read incrementally (``id`` above the last see
 In the service the hook only queues the ticket: one detection thread per process works through the
 queue, so a creation's reply never waits for detection (or for the case writes and 督办 it leads
 to). Detection is idempotent (a ticket already in its case is not linked again, a supervised ticket
-not supervised again), so after a crash ``catch_up`` simply re-checks the last minutes of tickets
+not supervised again), so at start ``queue_recent`` simply re-checks the last minutes of tickets
 before the newest one: whatever was still queued when the process died is detected then."""
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ class GovernanceMonitor:
                 ids = [t for t in batch if t is not None]
                 if ids:
                     self.detect_tickets(ids)
-            except Exception:  # noqa: BLE001 - the thread must outlive one bad ticket; catch_up retries
+            except Exception:  # noqa: BLE001 - the thread must outlive one bad ticket; the next start re-checks it
                 log.exception("governance detection failed for tickets %s", batch)
             finally:
                 for _ in batch:
