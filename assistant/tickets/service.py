@@ -73,21 +73,9 @@ class TicketService:
 
     def _record(self, s: Session, ticket: Ticket, actor: Actor, action: str, before: dict[str, Any] | None,
                 from_status: str | None, comment: str = "") -> None:
-        after = snapshot(ticket)
-        s.add(
-            TicketEvent(
-                ticket_id=ticket.id,
-                at=self.now(),
-                actor_id=actor.user_id,
-                actor_name=actor.display_name,
-                actor_role=actor.role,
-                action=action,
-                from_status=from_status,
-                to_status=ticket.status,
-                changes=diff(before or {}, after),
-                comment=comment,
-            )
-        )
+        row = self._event_row(self.now(), actor, action, before or {}, snapshot(ticket), from_status, ticket.status,
+                              comment)
+        s.add(TicketEvent(ticket_id=ticket.id, **row))
 
     # --- commands ------------------------------------------------------------------------
     def create(self, data: TicketCreate, actor: Actor) -> TicketPublic:
