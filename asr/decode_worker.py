@@ -16,6 +16,13 @@ a batch, beam search over a batch loses), so the default is 1.
 the worker can stand in for the engine wherever an ``AsrEngine`` is expected for live decoding.
 The queue holds at most one utterance per call when callers submit one at a time (as the live
 route does); the per-call ``StreamingRecognizer`` keeps the rest, bounded.
+
+Speculative work (``speculate``): an utterance offered before its end-point is confirmed. It waits
+in a second queue that runs only while no confirmed utterance waits, so finals always go first; it
+is refused (``None``) when finals are waiting or ``max_speculative`` guesses already wait — when the
+system is behind, nothing is guessed. ``confirm(future)`` turns a waiting guess into a confirmed
+job (same queue as ``submit``) or keeps the one running or done; ``withdraw(future)`` drops a guess
+that will not be needed (not started: never runs; running or done: counted as wasted).
 """
 
 from __future__ import annotations
@@ -35,13 +42,19 @@ log = logging.getLogger(__name__)
 
 
 class DecodeWorker:
-    def __init__(self, engine, *, batch_size: int = 1, name: str = "asr-decode") -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, engine, *, batch_size: int = 1, max_speculative: int = 2,  # type: ignore[no-untyped-def]
+                 name: str = "asr-decode") -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be >= 1")
         self.engine = engine
         self.name = getattr(engine, "name", "engine")
         self.batch_size = batch_size
         self._heap: list[tuple[float, int, np.ndarray, Future]] = []
+        self._spec: list[tuple[float, int, np.ndarray, Future]] = []  # guesses, run only when _heap is empty
+        self._spec_state: dict[Future, str] = {}  # waiting / running / done / withdrawn (running)
+        self.max_speculative = max_speculative
+        self.stats = {"speculated": 0, "refused": 0, "confirmed": 0, "dropped": 0, "wasted": 0,
+                      "spec_decoded": 0, "wasted_s": 0.0}
         self._seq = itertools.count()
         self._cond = threading.Condition()
         self._closed = False
@@ -69,6 +82,58 @@ class DecodeWorker:
             self._cond.notify()
         return future
 
+    def speculate(self, samples: np.ndarray, priority: float | None = None) -> Future | None:
+        """Queue a guess (an utterance whose end-point is not confirmed yet) → a future, or None
+        when confirmed work waits or enough guesses already wait (nothing is guessed when behind)."""
+        with self._cond:
+            active = sum(1 for state in self._spec_state.values() if state in ("waiting", "running"))
+            if self._closed or self._heap or active >= self.max_speculative:
+                self.stats["refused"] += 1
+                return None
+            future: Future = Future()
+            key = time.monotonic() if priority is None else priority
+            heapq.heappush(self._spec, (key, next(self._seq), samples, future))
+            if len(self._spec_state) > 64:  # guesses their caller never settled (a call cut off)
+                for old in [f for f, state in self._spec_state.items() if state == "done"]:
+                    del self._spec_state[old]
+                    self.stats["wasted"] += 1
+            self._spec_state[future] = "waiting"
+            self.stats["speculated"] += 1
+            self._cond.notify()
+        return future
+
+    def confirm(self, future: Future) -> bool:
+        """The guess turned out final: a waiting one moves to the confirmed queue (its place by
+        when it was offered), a running or finished one is kept. False if it was withdrawn."""
+        with self._cond:
+            state = self._spec_state.pop(future, None)
+            if state in (None, "withdrawn") or future.cancelled():
+                return False
+            self.stats["confirmed"] += 1
+            if state == "waiting":
+                for i, entry in enumerate(self._spec):
+                    if entry[3] is future:
+                        self._spec.pop(i)
+                        heapq.heapify(self._spec)
+                        heapq.heappush(self._heap, entry)
+                        self._cond.notify()
+                        break
+            return True
+
+    def withdraw(self, future: Future) -> None:
+        """The guess will not be used: dropped if not started, else counted as wasted."""
+        with self._cond:
+            state = self._spec_state.pop(future, None)
+            if state == "waiting":
+                self._spec = [e for e in self._spec if e[3] is not future]
+                heapq.heapify(self._spec)
+                future.cancel()
+                self.stats["dropped"] += 1
+            elif state == "running":
+                self._spec_state[future] = "withdrawn"  # counted when it ends
+            elif state == "done":
+                self.stats["wasted"] += 1
+
     @property
     def waiting(self) -> int:
         with self._cond:
@@ -83,11 +148,20 @@ class DecodeWorker:
     def _loop(self) -> None:
         while True:
             with self._cond:
-                while not self._heap and not self._closed:
+                while not self._heap and not self._spec and not self._closed:
                     self._cond.wait()
-                if not self._heap:
+                if not self._heap and not self._spec:
                     return
-                batch = [heapq.heappop(self._heap) for _ in range(min(self.batch_size, len(self._heap)))]
+                if not self._heap:  # nothing confirmed waits: one guess
+                    entry = heapq.heappop(self._spec)
+                    self._spec_state[entry[3]] = "running"
+                    guess = entry[3]
+                else:
+                    guess = None
+                    batch = [heapq.heappop(self._heap) for _ in range(min(self.batch_size, len(self._heap)))]
+            if guess is not None:
+                self._guess(entry)
+                continue
             jobs = [(samples, fut) for _k, _s, samples, fut in batch if fut.set_running_or_notify_cancel()]
             if not jobs:
                 continue
@@ -111,3 +185,31 @@ class DecodeWorker:
             self.decoded += len(jobs)
             for (_s, fut), text in zip(jobs, texts, strict=True):
                 fut.set_result(text)
+
+    def _guess(self, entry: tuple[float, int, np.ndarray, Future]) -> None:
+        _key, _seq, samples, future = entry
+        if not future.set_running_or_notify_cancel():
+            return
+        t0 = time.perf_counter()
+        try:
+            text = self.engine.recognize_utterance(samples)
+        except BaseException as exc:  # the confirmed path will meet it again, or it is thrown away
+            text, error = None, exc
+        else:
+            error = None
+        spent = time.perf_counter() - t0
+        with self._cond:
+            self.busy_s += spent
+            self.decoded += 1
+            self.stats["spec_decoded"] += 1
+            state = self._spec_state.get(future)
+            if state == "withdrawn":
+                del self._spec_state[future]
+                self.stats["wasted"] += 1
+                self.stats["wasted_s"] += spent
+            elif state == "running":
+                self._spec_state[future] = "done"
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(text)

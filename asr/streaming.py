@@ -13,6 +13,14 @@ Bounds (a slow consumer never grows memory without bound): an open utterance hol
 When one more arrives, it is merged into the newest waiting utterance of the same speaker if the
 two fit in ``max_utterance_s`` together (one decode instead of two); otherwise the *oldest* waiting
 utterance is dropped, its span counted in ``stats.dropped_s``. Silence is never buffered.
+
+Speculative end-pointing (``speculate_ms``): when an utterance's trailing silence reaches this
+shorter mark, the utterance *as the end-point would cut it* (the hangover is trimmed to the same
+3 windows either way) is offered through :meth:`take_speculative`, so a consumer can start
+recognising it at once. If speech resumes before ``end_silence_ms``, its key comes back through
+:meth:`take_withdrawn` and its result must be thrown away; if the silence reaches the end-point,
+the final utterance has the same :attr:`Utterance.key` and exactly the same samples, so the
+speculative result *is* the final one. Segmentation is the end-point's alone: finals do not change.
 """
 
 from __future__ import annotations
@@ -43,6 +51,7 @@ class StreamSettings:
     max_pending: int = 8
     partial_every_s: float | None = None  # e.g. 2.0 for partial results of long utterances
     vad_batch_ms: int = 96  # score VAD windows in groups: fewer model calls, that much more delay
+    speculate_ms: int | None = None  # e.g. 224: offer the utterance for recognition after this much silence
 
 
 @dataclass
@@ -52,6 +61,8 @@ class StreamStats:
     dropped: int = 0
     dropped_s: float = 0.0
     partials: int = 0
+    speculated: int = 0  # utterances offered early (speculate_ms)
+    withdrawn: int = 0  # of those, taken back: speech resumed, or the final came out otherwise
 
 
 @dataclass
@@ -62,6 +73,11 @@ class Utterance:
     start: float
     end: float
     samples: np.ndarray
+
+    @property
+    def key(self) -> tuple[Speaker, float, float]:
+        """Same key, same samples: a speculative utterance and the final one it became."""
+        return (self.speaker, self.start, self.end)
 
 
 @dataclass
@@ -80,6 +96,7 @@ class _Channel:
     voiced_run: int = 0
     silent_run: int = 0
     last_partial: int = 0
+    spec: Utterance | None = None  # offered early, not yet confirmed or withdrawn
 
 
 class StreamingRecognizer:
@@ -95,6 +112,8 @@ class StreamingRecognizer:
             raise ValueError("sample_rate must be 8000 or 16000")
         if s.max_pending < 1 or s.max_utterance_s <= 0:
             raise ValueError("max_pending and max_utterance_s must be positive")
+        if s.speculate_ms is not None and not 96 <= s.speculate_ms < s.end_silence_ms:
+            raise ValueError("speculate_ms must be in [96, end_silence_ms)")
         self.stats = StreamStats()
         self._pending: deque[Utterance] = deque()
         self._channels = {sp: self._new_channel(sp) for sp in speakers}
@@ -102,6 +121,9 @@ class StreamingRecognizer:
         self._min_voiced = max(1, s.min_speech_ms * SAMPLE_RATE // 1000 // WINDOW)
         self._end_windows = max(1, s.end_silence_ms * SAMPLE_RATE // 1000 // WINDOW)
         self._max_samples = int(s.max_utterance_s * SAMPLE_RATE)
+        self._spec_windows = 0 if s.speculate_ms is None else max(3, s.speculate_ms * SAMPLE_RATE // 1000 // WINDOW)
+        self._speculative: deque[Utterance] = deque(maxlen=4)
+        self._withdrawn: deque[tuple] = deque(maxlen=64)
 
     def _new_channel(self, speaker: Speaker) -> _Channel:
         resampler = None
@@ -159,17 +181,36 @@ class StreamingRecognizer:
                 ch.speech.append(window)
                 ch.speech_len += WINDOW
                 ch.silent_run = ch.silent_run + 1 if prob < s.neg_threshold else 0
+                if ch.silent_run == 0 and ch.spec is not None:  # speech resumed: the guess is void
+                    self._withdraw(ch.spec)
+                    ch.spec = None
                 if ch.silent_run >= self._end_windows or ch.speech_len + WINDOW > self._max_samples:
                     self._finish(ch)
+                elif self._spec_windows and ch.silent_run == self._spec_windows:
+                    ch.spec = self._cut(ch)
+                    self._speculative.append(ch.spec)
+                    self.stats.speculated += 1
             ch.position += WINDOW
 
-    def _finish(self, ch: _Channel) -> None:
-        keep = ch.speech_len - max(0, ch.silent_run - 3) * WINDOW  # trim most of the hangover
+    def _cut(self, ch: _Channel) -> Utterance:
+        """The open utterance as it ends now, most of the hangover trimmed (the last 3 windows of
+        silence kept, so a cut after 3 or more silent windows always gives the same samples)."""
+        keep = ch.speech_len - max(0, ch.silent_run - 3) * WINDOW
         samples = np.concatenate(ch.speech)[:keep]
         start = max(0, ch.start)
-        utt = Utterance(ch.speaker, start / SAMPLE_RATE, (start + keep) / SAMPLE_RATE, samples)
+        return Utterance(ch.speaker, start / SAMPLE_RATE, (start + keep) / SAMPLE_RATE, samples)
+
+    def _finish(self, ch: _Channel) -> None:
+        utt = self._cut(ch)
+        if ch.spec is not None and ch.spec.key != utt.key:  # cut otherwise (length limit)
+            self._withdraw(ch.spec)
+        ch.spec = None
         ch.in_speech, ch.speech, ch.speech_len, ch.voiced_run, ch.silent_run = False, [], 0, 0, 0
         self._enqueue(utt)
+
+    def _withdraw(self, utt: Utterance) -> None:
+        self.stats.withdrawn += 1
+        self._withdrawn.append(utt.key)
 
     def _enqueue(self, utt: Utterance) -> None:
         self.stats.utterances += 1
@@ -183,9 +224,13 @@ class StreamingRecognizer:
                     self._pending[i] = Utterance(prev.speaker, prev.start, utt.end,
                                                   np.concatenate([prev.samples, utt.samples]))
                     self.stats.merged += 1
+                    if self._spec_windows:  # neither is decoded as it was offered
+                        self._withdrawn.extend([prev.key, utt.key])
                     return
                 break
         dropped = self._pending.popleft()
+        if self._spec_windows:
+            self._withdrawn.append(dropped.key)
         self.stats.dropped += 1
         self.stats.dropped_s += dropped.end - dropped.start
         self._pending.append(utt)
@@ -226,6 +271,19 @@ class StreamingRecognizer:
         """The oldest waiting utterance, taken off the queue to be recognised elsewhere (a shared
         :class:`~asr.decode_worker.DecodeWorker`); :meth:`segment` turns its text into a segment."""
         return self._pending.popleft() if self._pending else None
+
+    def take_speculative(self) -> list[Utterance]:
+        """Utterances offered early since the last call (``speculate_ms``), oldest first; at most
+        the 4 newest are kept for a consumer that does not ask."""
+        out = list(self._speculative)
+        self._speculative.clear()
+        return out
+
+    def take_withdrawn(self) -> list[tuple]:
+        """Keys of offered utterances whose result must be thrown away, since the last call."""
+        out = list(self._withdrawn)
+        self._withdrawn.clear()
+        return out
 
     def segment(self, utt: Utterance, text: str) -> Segment | None:
         """The final segment of a recognised utterance (text post-processed), or None if empty."""

@@ -142,6 +142,7 @@ async def stream(websocket: WebSocket, call_id: int, token: Annotated[str, Query
         with contextlib.suppress(Exception):
             await worker
         helper.cancel()
+        live.drop_guesses()
     for update in await asyncio.to_thread(live.step, final=True):
         await emit(update)
     ended = await asyncio.to_thread(hotline.calls.end, call_id, actor)

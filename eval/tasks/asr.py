@@ -54,6 +54,9 @@ def add_arguments(parser) -> None:
                         help="stream each file (each channel) through the live recogniser with the service's "
                              "live decoding settings (VAD end-pointing, 100 ms frames)")
     parser.add_argument("--end-silence-ms", type=int, default=None, help="--live: silence that ends an utterance")
+    parser.add_argument("--speculate-ms", type=int, default=None,
+                        help="--live: silence after which the utterance is recognised speculatively "
+                             "(default: the service's live setting; 0 = off)")
     parser.add_argument("--quiet", action="store_true", help="no per-file lines")
 
 
@@ -143,20 +146,49 @@ def _build_engine(args):
     return create_engine(args.engine, **options)
 
 
-def _stream(engine, channels: list, end_silence_ms: int | None) -> list[Segment]:
-    """Each channel played through the live recogniser in 100 ms frames, as a live call is."""
+def _stream(engine, channels: list, args, counts: dict) -> list[Segment]:
+    """Each channel played through the live recogniser in 100 ms frames, as a live call is. With
+    speculation, each utterance offered early is recognised at once (as an idle decode worker
+    would), its text kept for the final of the same key and thrown away when withdrawn; ``counts``
+    gathers how many were offered, used and wasted, and the CPU seconds wasted."""
     import numpy as np
 
     from asr.streaming import StreamingRecognizer, StreamSettings
+    from assistant.speech import LIVE_STREAM_OPTIONS
 
-    settings = StreamSettings() if end_silence_ms is None else StreamSettings(end_silence_ms=end_silence_ms)
+    options = dict(LIVE_STREAM_OPTIONS)
+    if args.end_silence_ms is not None:
+        options["end_silence_ms"] = args.end_silence_ms
+    if args.speculate_ms is not None:
+        options["speculate_ms"] = args.speculate_ms or None
+    settings = StreamSettings(**options)
     out: list[Segment] = []
     for samples in channels:
         rec = StreamingRecognizer(engine, settings, speakers=(None,))
+        guesses: dict[tuple, tuple[str, float]] = {}
         pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
         for i in range(0, len(pcm), 3200):
-            out += rec.feed(None, pcm[i : i + 3200])
+            rec.push(None, pcm[i : i + 3200])
+            for utt in rec.take_speculative():
+                cpu0 = time.process_time()
+                guesses[utt.key] = (engine.recognize_utterance(utt.samples), time.process_time() - cpu0)
+                counts["speculated"] += 1
+            for key in rec.take_withdrawn():
+                if key in guesses:
+                    counts["wasted"] += 1
+                    counts["wasted_cpu_s"] += guesses.pop(key)[1]
+            while (utt := rec.take()) is not None:
+                guess = guesses.pop(utt.key, None)
+                counts["finals"] += 1
+                if guess is not None:
+                    counts["confirmed"] += 1
+                text = guess[0] if guess is not None else engine.recognize_utterance(utt.samples)
+                seg = rec.segment(utt, text)
+                if seg is not None:
+                    out.append(seg)
         out += rec.close()
+        counts["wasted"] += len(guesses)
+        counts["wasted_cpu_s"] += sum(cpu for _t, cpu in guesses.values())
     return sort_segments(out)
 
 
@@ -202,6 +234,7 @@ def run(args) -> dict:
     totals = {"err": 0, "ref": 0, "err_raw": 0}
     by_domain: dict[str, list[int]] = {}
     audio_s = wall_s = cpu_s = 0.0
+    counts = {"speculated": 0, "confirmed": 0, "wasted": 0, "wasted_cpu_s": 0.0, "finals": 0}
     failures, hyp_lines = [], []
     for row in rows:
         wall0, cpu0 = time.perf_counter(), time.process_time()
@@ -217,7 +250,7 @@ def run(args) -> dict:
             wall0 += time.perf_counter() - sim0[0]
             cpu0 += time.process_time() - sim0[1]
         if args.live:
-            segments = _stream(engine, list(parts.values()), args.end_silence_ms)
+            segments = _stream(engine, list(parts.values()), args, counts)
         else:
             segments = engine.transcribe_channels([ChannelAudio(v) for v in parts.values()])
         raw = "".join(s.text for s in segments)
@@ -261,10 +294,16 @@ def run(args) -> dict:
         "gazetteer_words": len(words),
         "cpu_threads": args.cpu_threads,
         "live": args.live,
+        "speculation": ({**counts, "wasted_cpu_s": round(counts["wasted_cpu_s"], 1),
+                         "wasted_cpu_s_per_audio_s": round(counts["wasted_cpu_s"] / audio_s, 4) if audio_s else None}
+                        if args.live else None),
         "load_avg_1min": round(os.getloadavg()[0], 2),
     }
     print(f"CER {figures['cer']:.4f} (未后处理 {figures['cer_raw']:.4f})  RTF {figures['rtf']}  "
           f"CPU-RTF {figures['cpu_rtf']}  峰值内存 {figures['peak_rss_mb']} MB  文件 {figures['files']}")
+    if args.live:
+        print(f"  推测识别：提前识别 {counts['speculated']} 次，被采用 {counts['confirmed']} 次（共 {counts['finals']} 句），"
+              f"作废 {counts['wasted']} 次，作废耗 CPU {counts['wasted_cpu_s']:.1f} 秒")
     for k, v in figures["cer_by_domain"].items():
         print(f"  {v:.4f}  ({figures['files_by_domain'][k]} 个)  {k}")
     for k, v in figures["cer_by_group"].items():

@@ -1,6 +1,7 @@
 """The decode worker shared by live calls: order, batching, errors, and the real engine through it."""
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -102,5 +103,45 @@ def test_real_whisper_through_the_worker_matches_the_engine(whisper_data_dir):
     worker = DecodeWorker(engine)
     try:
         assert worker.submit(speech).result(120) == engine.recognize_utterance(speech)
+    finally:
+        worker.close()
+
+
+def test_confirmed_utterances_go_before_guesses_and_nothing_is_guessed_when_behind():
+    engine = GatedEngine()
+    worker = DecodeWorker(engine, max_speculative=2)
+    try:
+        busy = worker.submit(_zeros(160), priority=0.0)  # held at the gate
+        time.sleep(0.05)
+        guess = worker.speculate(_zeros(320))
+        final = worker.submit(_zeros(480), priority=1.0)
+        assert guess is not None and worker.speculate(_zeros(640)) is None  # finals wait: refused
+        engine.gate.set()
+        assert busy.result(10) == "10" and final.result(10) == "30" and guess.result(10) == "20"
+        assert engine.order == ["160", "480", "320"]
+        assert worker.stats["refused"] == 1 and worker.stats["spec_decoded"] == 1
+    finally:
+        worker.close()
+
+
+def test_a_confirmed_guess_is_decoded_once_and_a_withdrawn_one_never():
+    engine = GatedEngine()
+    worker = DecodeWorker(engine)
+    try:
+        busy = worker.submit(_zeros(160))
+        time.sleep(0.05)
+        kept = worker.speculate(_zeros(320))
+        dropped = worker.speculate(_zeros(480))
+        assert worker.confirm(kept)  # still waiting: moves to the confirmed queue
+        worker.withdraw(dropped)
+        engine.gate.set()
+        assert busy.result(10) == "10" and kept.result(10) == "20" and dropped.cancelled()
+        worker.submit(_zeros(16)).result(10)
+        assert engine.order == ["160", "320", "16"]
+        done = worker.speculate(_zeros(640))
+        assert done.result(10) == "40"
+        worker.withdraw(done)  # ran for nothing
+        assert not worker.confirm(done)
+        assert worker.stats["dropped"] == 1 and worker.stats["wasted"] == 1 and worker.stats["confirmed"] == 1
     finally:
         worker.close()

@@ -126,3 +126,42 @@ def test_real_whisper_engine_streams(whisper_data_dir):
         out += rec.feed(None, frame)
     out += rec.close()
     assert len(out) == 1 and out[0].text and out[0].final
+
+
+def _run(x, settings):
+    rec = StreamingRecognizer(LengthEngine(), settings, speakers=(None,))
+    offered, withdrawn, finals = [], [], []
+    for frame in _frames(x):
+        rec.push(None, frame)
+        offered += rec.take_speculative()
+        withdrawn += rec.take_withdrawn()
+        utt = rec.take()
+        if utt is not None:
+            finals.append(utt)
+    return rec, offered, withdrawn, finals
+
+
+def test_speculative_utterance_is_the_final_one_when_the_silence_lasts():
+    x = np.concatenate([silence(0.3), vowel_speech(1.5), silence(1.5)])
+    rec, offered, withdrawn, finals = _run(x, StreamSettings(speculate_ms=224))
+    assert len(offered) == 1 and not withdrawn and len(finals) == 1
+    assert offered[0].key == finals[0].key
+    assert np.array_equal(offered[0].samples, finals[0].samples)
+    assert rec.stats.speculated == 1 and rec.stats.withdrawn == 0
+
+
+def test_speculation_is_withdrawn_when_speech_resumes_and_finals_do_not_change():
+    x = np.concatenate([silence(0.3), vowel_speech(1.0), silence(0.35), vowel_speech(1.0, 3), silence(1.0)])
+    _rec, offered, withdrawn, finals = _run(x, StreamSettings(speculate_ms=224))
+    _plain, none_offered, _w, plain_finals = _run(x, StreamSettings())
+    assert not none_offered
+    assert [u.key for u in finals] == [u.key for u in plain_finals] and len(finals) == 1
+    assert len(offered) == 2 and withdrawn == [offered[0].key]  # the pause was not the end
+    assert offered[1].key == finals[0].key and np.array_equal(offered[1].samples, finals[0].samples)
+
+
+def test_speculate_ms_is_checked():
+    with pytest.raises(ValueError):
+        StreamingRecognizer(LengthEngine(), StreamSettings(speculate_ms=480))
+    with pytest.raises(ValueError):
+        StreamingRecognizer(LengthEngine(), StreamSettings(speculate_ms=32))

@@ -1,0 +1,60 @@
+"""A live call's speculative recognition: the guess made after a short silence becomes the final
+text when the silence lasts (decoded once), and is thrown away when speech resumes."""
+
+import numpy as np
+
+from asr.decode_worker import DecodeWorker
+from asr.streaming import StreamingRecognizer, StreamSettings
+from assistant.access import Actor
+from assistant.speech import LiveCall
+from tests.asr.conftest import silence, vowel_speech
+from tests.asr.test_streaming import LengthEngine, _pcm
+
+AGENT = Actor(2, "agent", "坐席甲", "agent")
+
+
+def _play(live: LiveCall, x: np.ndarray) -> list:
+    stored = []
+    pcm = _pcm(x)
+    for i in range(0, len(pcm), 3200):  # 100 ms frames on the caller's channel
+        live.push(b"\x01" + pcm[i : i + 3200])
+        while (utt := live.take()) is not None:
+            update = live.store(utt, live.submit(utt).result(10))
+            if update is not None:
+                stored += update.segments
+    return stored
+
+
+def test_speculative_text_is_the_stored_final_and_is_decoded_once(hotline) -> None:
+    call = hotline.calls.start(AGENT, caller_number="13907180000")
+    engine = LengthEngine()
+    worker = DecodeWorker(engine)
+    try:
+        rec = StreamingRecognizer(worker, StreamSettings(speculate_ms=224))
+        live = LiveCall(hotline.calls, call.id, AGENT, rec, worker)
+        x = np.concatenate([silence(0.3), vowel_speech(1.0), silence(0.35), vowel_speech(1.0, 3), silence(1.2)])
+        stored = _play(live, x)
+        assert len(stored) == 1 and stored[0].speaker == "caller"
+        assert rec.stats.speculated == 2 and rec.stats.withdrawn == 1
+        assert worker.stats["confirmed"] == 1  # the final is the guess made after 224 ms of silence
+        void = rec.stats.speculated - worker.stats["speculated"]  # offered and withdrawn within one frame
+        assert void + worker.stats["wasted"] + worker.stats["dropped"] == 1
+        assert engine.calls == 1 + worker.stats["wasted"]  # the final was not decoded again
+        live.drop_guesses()
+        assert [s.text for s in hotline.calls.get(call.id, AGENT).segments] == [stored[0].text]
+    finally:
+        worker.close()
+
+
+def test_without_speculation_the_same_final_is_stored(hotline) -> None:
+    x = np.concatenate([silence(0.3), vowel_speech(1.0), silence(0.35), vowel_speech(1.0, 3), silence(1.2)])
+    texts = []
+    for speculate in (None, 224):
+        call = hotline.calls.start(AGENT)
+        worker = DecodeWorker(LengthEngine())
+        try:
+            rec = StreamingRecognizer(worker, StreamSettings(speculate_ms=speculate))
+            texts.append([(s.start, s.end, s.text) for s in _play(LiveCall(hotline.calls, call.id, AGENT, rec, worker), x)])
+        finally:
+            worker.close()
+    assert texts[0] == texts[1] and len(texts[0]) == 1
