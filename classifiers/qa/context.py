@@ -45,6 +45,11 @@ PHRASE_LISTS = (
     "reveal_cue",
     "reveal_refusal",
     "confidential_request",
+    "deflection",
+    "help_offer",
+    "promise_timed",
+    "reveal_direct",
+    "caller_protest",
 )
 
 
@@ -87,7 +92,8 @@ def compile_lexicon(lists: Mapping[str, Any]) -> Lexicon:
     words = dialect_words(lists.get("dialect"))
     fuzzy = _fuzzy_lists(lists)
     phrases = {
-        name: compile_phrases(_strings(lists, name), name, words, fuzzy=name in fuzzy) for name in PHRASE_LISTS
+        name: compile_phrases(_strings(lists, name), name, words, fuzzy=name in fuzzy)
+        for name in PHRASE_LISTS
     }
     tokens = sorted(
         {fold_str(t, words) for t in _strings(lists, "backchannel") if isinstance(t, str) and t},

@@ -6,7 +6,7 @@ from classifiers.qa.context import CallContext, Finding
 from classifiers.qa.numbers import phones
 from classifiers.qa.rubric import RubricItem
 from classifiers.qa.service import quoted
-from classifiers.qa.text import any_hit, clause_bounds, evidence, find_all
+from classifiers.qa.text import Folded, any_hit, clause_bounds, evidence, find_all
 
 
 def check_abuse(ctx: CallContext, item: RubricItem) -> Finding:
@@ -20,24 +20,66 @@ def check_abuse(ctx: CallContext, item: RubricItem) -> Finding:
         return Finding(True, 0.9, "坐席辱骂来电人", hits, occurrences=len(hits))
     if excused:
         return Finding(False, 0.7, "辱骂词出现在复述中，不判致命错误", excused)
+    protests = _caller_protests(ctx)
+    if protests:  # 你么样骂人 / 你这个人么样这么凶: the words may be beyond the lists, a person listens
+        return Finding(False, 0.5, "来电人抗议坐席言语或态度，未识别出辱骂用语，须人工复核", protests)
     return Finding(False, 0.95, "未发现辱骂")
+
+
+def _caller_protests(ctx: CallContext) -> list:
+    agent_starts = [ctx.turns[i].start for i in ctx.of("agent")]
+    out = []
+    for i in ctx.of("caller"):
+        if not any(t < ctx.turns[i].start for t in agent_starts[1:]):
+            continue  # before the agent has said anything but the opening
+        hit = any_hit(ctx.lex["caller_protest"], ctx.folded[i])
+        if hit:
+            out.append(evidence(ctx.turns, i, ctx.folded[i], hit[0], hit[1], note="来电人抗议坐席"))
+    return out
+
+
+def _next_clause(s: str, right: int) -> int:
+    """End of the clause after the one that ends at ``right`` (我跟你打包票，下个礼拜就修好)."""
+    if right >= len(s) or s[right] not in "，,：:":
+        return right
+    return clause_bounds(s, right + 1, right + 1)[1]
+
+
+def _hedged(ctx: CallContext, f: Folded, negated: list, start: int, end: int) -> bool:
+    """A negation or an open question in the clause (不能保证, 能不能退, 要看调查) takes a promise back."""
+    left, right = clause_bounds(f.s, start, end)
+    return any(left <= ns < right for ns, _, _ in negated) or quoted(ctx, f, start)
+
+
+def _promise(ctx: CallContext, f: Folded) -> tuple[int, int] | None:
+    negated = find_all(ctx.lex["promise_negated"], f)
+    allowed = find_all(ctx.lex["promise_process_ok"], f)
+    outcomes = find_all(ctx.lex["promise_outcome"], f)
+    for s, e, _ in find_all(ctx.lex["promise_commit"], f):
+        if any(ns < e and s < ne for ns, ne, _ in negated) or _hedged(ctx, f, negated, s, e):
+            continue
+        left, right = clause_bounds(f.s, s, e)
+        right = _next_clause(f.s, right)
+        for os_, oe, _ in outcomes:
+            if not (left <= os_ < right) or any(a < oe and os_ < b for a, b, _ in allowed):
+                continue
+            if not _hedged(ctx, f, negated, os_, oe):
+                return min(s, os_), max(e, oe)
+    # 今天就给你解决, 我们会给你补偿: an outcome promised without a commitment word
+    return next(
+        ((s, e) for s, e, _ in find_all(ctx.lex["promise_timed"], f) if not _hedged(ctx, f, negated, s, e)),
+        None,
+    )
 
 
 def check_forbidden_promise(ctx: CallContext, item: RubricItem) -> Finding:
     hits = []
     for i in ctx.of("agent"):
-        f = ctx.folded[i]
-        negated = find_all(ctx.lex["promise_negated"], f)
-        allowed = find_all(ctx.lex["promise_process_ok"], f)
-        for s, e, _ in find_all(ctx.lex["promise_commit"], f):
-            if any(ns < e and s < ne for ns, ne, _ in negated):
-                continue
-            left, right = clause_bounds(f.s, s, e)
-            for os_, oe, _ in find_all(ctx.lex["promise_outcome"], f):
-                if not (left <= os_ < right) or any(a < oe and os_ < b for a, b, _ in allowed):
-                    continue
-                hits.append(evidence(ctx.turns, i, f, min(s, os_), max(e, oe), note="对办理结果作出违规承诺"))
-                break
+        found = _promise(ctx, ctx.folded[i])
+        if found:
+            hits.append(
+                evidence(ctx.turns, i, ctx.folded[i], found[0], found[1], note="对办理结果作出违规承诺")
+            )
     if hits:
         return Finding(True, 0.85, "违规承诺办理结果", hits, occurrences=len(hits))
     return Finding(False, 0.9, "未发现违规承诺")
@@ -101,8 +143,26 @@ def _confidential_leaks(ctx: CallContext) -> list:
     return found
 
 
+def _direct_leaks(ctx: CallContext, seen: set[int]) -> list:
+    """举报你的是…, 是你们隔壁那家打的电话: the agent names the reporter, asked or not."""
+    found = []
+    for j in ctx.of("agent"):
+        if j in seen:
+            continue
+        f = ctx.folded[j]
+        refusals = find_all(ctx.lex["reveal_refusal"], f)
+        for s, e, _ in find_all(ctx.lex["reveal_direct"], f):
+            left, right = clause_bounds(f.s, s, e)
+            if quoted(ctx, f, s) or any(left <= rs < right for rs, _, _ in refusals):
+                continue
+            found.append(evidence(ctx.turns, j, f, s, e, note="向被反映人说出反映人身份"))
+            break
+    return found
+
+
 def check_confidential_leak(ctx: CallContext, item: RubricItem) -> Finding:
     found, unrefused = _reporter_leaks(ctx, int(item.params["answer_turns"]))
+    found += _direct_leaks(ctx, {ev.turn for ev in found})
     found += _confidential_leaks(ctx)
     if found:
         return Finding(True, 0.85, "泄露来电人/反映人信息", found, occurrences=len(found))

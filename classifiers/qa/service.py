@@ -50,8 +50,12 @@ def check_closing(ctx: CallContext, item: RubricItem) -> Finding:
     last = ctx.folded[caller[-1]].s.rstrip("。.!！…") if caller else ""
     if caller and not tail and not last.endswith(("?", "？", "吗", "呢", "嘛")):
         # the recording ends on the caller's own last words (not a question left hanging): they hung up
-        return Finding(False, 0.65, "通话以来电人的话结束，坐席来不及说结束语，不扣分（抽检确认）",
-                       details={"caller_hung_up": True})
+        return Finding(
+            False,
+            0.65,
+            "通话以来电人的话结束，坐席来不及说结束语，不扣分（抽检确认）",
+            details={"caller_hung_up": True},
+        )
     return Finding(
         True, 0.9, "结束时没有规范结束语", [evidence(ctx.turns, agent[-1], note="结束时没有规范结束语")]
     )
@@ -73,8 +77,16 @@ def check_forbidden_phrase(ctx: CallContext, item: RubricItem) -> Finding:
     hits, excused = [], []
     for i in ctx.of("agent"):
         f = ctx.folded[i]
-        for s, e, label in find_all(ctx.lex["forbidden"], f):
-            target = excused if quoted(ctx, f, s) else hits
+        found = [(s, e, label, False) for s, e, label in find_all(ctx.lex["forbidden"], f)]
+        # 推诿 (not ours / I don't know) is a 禁用语 unless the agent goes on to help (我帮您转…, 电话是…)
+        helped = bool(find_all(ctx.lex["help_offer"], f))
+        found += [
+            (s, e, label, helped)
+            for s, e, label in find_all(ctx.lex["deflection"], f)
+            if not any(a < e and s < b for a, b, _, _ in found)
+        ]
+        for s, e, label, excuse in found:
+            target = excused if excuse or quoted(ctx, f, s) else hits
             target.append(evidence(ctx.turns, i, f, s, e, note=f"禁用语“{label.removeprefix('re:')}”"))
     details = {"excused": [ev.text for ev in excused]}
     if hits:

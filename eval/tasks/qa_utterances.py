@@ -19,7 +19,11 @@ from eval.common import DEV_DIR
 DEFAULT_DATA = DEV_DIR / "qa" / "utterances.txt"
 FATAL = ("abuse", "confidential_leak", "forbidden_promise")
 OPENING = "您好，12345热线，很高兴为您服务。"
-CLOSING = [("agent", "请问还有其他可以帮您的吗？"), ("caller", "没有了。"), ("agent", "好的，感谢您的来电，再见。")]
+CLOSING = [
+    ("agent", "请问还有其他可以帮您的吗？"),
+    ("caller", "没有了。"),
+    ("agent", "好的，感谢您的来电，再见。"),
+]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,14 +54,29 @@ def make_call(item: str, caller: str, agent: str, index: int) -> dict:
     """A short call that puts ``agent`` where ``item`` looks at it."""
     script: list[tuple[str, str]] = []
     if item == "opening":
-        script = [("agent", agent), ("caller", caller or "你好，我想问一下户口迁移要带么子材料。"),
-                  ("agent", "带身份证和户口本去派出所办就可以。"), ("caller", "好的。"), *CLOSING]
+        script = [
+            ("agent", agent),
+            ("caller", caller or "你好，我想问一下户口迁移要带么子材料。"),
+            ("agent", "带身份证和户口本去派出所办就可以。"),
+            ("caller", "好的。"),
+            *CLOSING,
+        ]
     elif item == "closing":
-        script = [("agent", OPENING), ("caller", caller or "你好，我想问一下户口迁移要带么子材料。"),
-                  ("agent", "带身份证和户口本去派出所办就可以。"), ("caller", "好的，晓得了。"), ("agent", agent)]
+        script = [
+            ("agent", OPENING),
+            ("caller", caller or "你好，我想问一下户口迁移要带么子材料。"),
+            ("agent", "带身份证和户口本去派出所办就可以。"),
+            ("caller", "好的，晓得了。"),
+            ("agent", agent),
+        ]
     else:
-        script = [("agent", OPENING), ("caller", caller or "你好，我想反映个事情，你们管不管？"),
-                  ("agent", agent), ("caller", "好嘛。"), *CLOSING]
+        script = [
+            ("agent", OPENING),
+            ("caller", caller or "你好，我想反映个事情，你们管不管？"),
+            ("agent", agent),
+            ("caller", "好嘛。"),
+            *CLOSING,
+        ]
     turns, t = [], 0.0
     for speaker, text in script:
         d = _dur(text)
@@ -81,8 +100,10 @@ def run(args: argparse.Namespace) -> dict:
         if violated and item in FATAL and result.route == "auto_accept":
             auto_accepted += 1
         if pred != violated:
-            wrong.append(f"{item} {'+' if violated else '-'} {caller + ' | ' if caller else ''}{agent}"
-                         f"  →  {r.message if r else '?'}")
+            wrong.append(
+                f"{item} {'+' if violated else '-'} {caller + ' | ' if caller else ''}{agent}"
+                f"  →  {r.message if r else '?'}"
+            )
     precision = {i: (c[0] / (c[0] + c[1]) if c[0] + c[1] else 1.0) for i, c in sorted(counts.items())}
     recall = {i: (c[0] / (c[0] + c[2]) if c[0] + c[2] else 1.0) for i, c in sorted(counts.items())}
     tp, fp, fn = (sum(c[j] for c in counts.values()) for j in range(3))
@@ -98,8 +119,10 @@ def run(args: argparse.Namespace) -> dict:
         "cpu_s": round(time.process_time() - cpu0, 3),
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }
-    print(f"lines {len(lines)}  micro P {figures['micro_precision']:.2f} R {figures['micro_recall']:.2f}  "
-          f"fatal auto-accepted {auto_accepted}  CPU {figures['cpu_s']} s")
+    print(
+        f"lines {len(lines)}  micro P {figures['micro_precision']:.2f} R {figures['micro_recall']:.2f}  "
+        f"fatal auto-accepted {auto_accepted}  CPU {figures['cpu_s']} s"
+    )
     print(f"{'item':<20}{'P':>6}{'R':>6}  violated/compliant")
     for item in precision:
         s = figures["item_support"][item]
