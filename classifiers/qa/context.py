@@ -50,6 +50,8 @@ PHRASE_LISTS = (
     "promise_timed",
     "reveal_direct",
     "caller_protest",
+    "abuse_suspect",
+    "promise_suspect",
 )
 
 

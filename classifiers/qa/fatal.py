@@ -23,7 +23,28 @@ def check_abuse(ctx: CallContext, item: RubricItem) -> Finding:
     protests = _caller_protests(ctx)
     if protests:  # 你么样骂人 / 你这个人么样这么凶: the words may be beyond the lists, a person listens
         return Finding(False, 0.5, "来电人抗议坐席言语或态度，未识别出辱骂用语，须人工复核", protests)
+    suspect = _suspects(ctx, "abuse_suspect", "坐席对来电人有贬损性评价，疑似辱骂")
+    if suspect:  # a judgement on the caller's person (你……蠢/素质/脑子) in words the lists lack
+        return Finding(False, 0.55, "疑似贬损来电人，未能确认，须人工复核", suspect)
     return Finding(False, 0.95, "未发现辱骂")
+
+
+def _suspects(ctx: CallContext, name: str, note: str) -> list:
+    """Agent clauses a cheap cue marks as possibly fatal, for a person to hear (never a deduction)."""
+    out = []
+    for i in ctx.of("agent"):
+        f = ctx.folded[i]
+        negated = find_all(ctx.lex["promise_negated"], f) if name == "promise_suspect" else []
+        allowed = find_all(ctx.lex["promise_process_ok"], f) if name == "promise_suspect" else []
+        for s, e, _ in find_all(ctx.lex[name], f):
+            if quoted(ctx, f, s) or _hedged(ctx, f, negated, s, e):
+                continue
+            left, right = clause_bounds(f.s, s, e)
+            if any(left <= a < right for a, _, _ in allowed):
+                continue
+            out.append(evidence(ctx.turns, i, f, s, e, note=note))
+            break
+    return out
 
 
 def _caller_protests(ctx: CallContext) -> list:
@@ -82,6 +103,9 @@ def check_forbidden_promise(ctx: CallContext, item: RubricItem) -> Finding:
             )
     if hits:
         return Finding(True, 0.85, "违规承诺办理结果", hits, occurrences=len(hits))
+    suspect = _suspects(ctx, "promise_suspect", "坐席用了保证类说法，疑似承诺办理结果")
+    if suspect:  # 保证/肯定/放心 … 给你/钱/修: maybe an outcome in words the lists lack
+        return Finding(False, 0.55, "疑似承诺办理结果，未能确认，须人工复核", suspect)
     return Finding(False, 0.9, "未发现违规承诺")
 
 
