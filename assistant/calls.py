@@ -60,6 +60,9 @@ class CallUpdate(BaseModel):
 
 Drafter = Callable[[list[dict[str, Any]], datetime], dict[str, Any]]
 CALL_ROLES = ("agent", "supervisor", "admin")
+# Live suggestions ask the knowledge base with the caller's latest words only: the embedding's cost
+# grows with the text, and the latest words say what the caller wants now.
+SUGGEST_QUERY_CHARS = 128
 
 
 class CallService:
@@ -119,17 +122,27 @@ class CallService:
         stored = update.segments
         caller_text = " ".join(x.text for x in stored if x.speaker in ("caller", None))
         if suggest and caller_text and self.kb_desk is not None:
-            update.suggestions = self.kb_desk.ask(self.recent_caller_text(update.call_id), channel="agent", k=3)
+            update.suggestions = self.kb_desk.ask(self.recent_caller_text(update.call_id, SUGGEST_QUERY_CHARS),
+                                                  channel="agent", k=3)
         if draft and self.drafter is not None and stored:
             update.draft = self.refresh_draft(update.call_id)
         return update
 
-    def recent_caller_text(self, call_id: int, max_chars: int = 200) -> str:
+    def recent_caller_text(self, call_id: int, max_chars: int = 200, *, then: str | None = None) -> str:
+        """The caller's last 5 turns (``then``: as they will be once this turn is stored)."""
         with self.db.read() as s:
             not_agent = or_(CallSegment.speaker.is_(None), CallSegment.speaker != "agent")
             rows = s.scalars(select(CallSegment.text).where(CallSegment.call_id == call_id, not_agent)
-                             .order_by(CallSegment.seq.desc()).limit(5)).all()
-        return " ".join(reversed(rows))[-max_chars:]
+                             .order_by(CallSegment.seq.desc()).limit(4 if then else 5)).all()
+        return " ".join([*reversed(rows), *([then.strip()] if then else [])])[-max_chars:]
+
+    def prepare_suggestions(self, call_id: int, caller_text: str) -> None:
+        """Look up, ahead of time, the suggestions a caller turn not yet stored will ask for (a live
+        utterance recognised speculatively): the knowledge base keeps the query's embedding, so the
+        real lookup once the turn is stored costs milliseconds. Nothing is stored or logged."""
+        if self.kb_desk is not None and caller_text.strip():
+            query = self.recent_caller_text(call_id, SUGGEST_QUERY_CHARS, then=caller_text).strip()
+            self.kb_desk.index.answer(query[-500:], k=3)
 
     def turns(self, call_id: int) -> list[dict[str, Any]]:
         with self.db.read() as s:

@@ -141,10 +141,11 @@ class LiveCall:
         self._lock = threading.Lock()
         self._guesses: dict[tuple, Future] = {}  # utterance key → speculative recognition
 
-    def push(self, frame: bytes) -> None:
+    def push(self, frame: bytes) -> list[tuple[Utterance, Future]]:
         """A binary frame: one byte channel tag (0 agent, 1 caller), then 16-bit little-endian PCM.
         Utterances the recogniser offers early are recognised speculatively (the decode worker runs
-        them only when no confirmed utterance waits); withdrawn ones are dropped there."""
+        them only when no confirmed utterance waits); withdrawn ones are dropped there. Returns the
+        guesses started, for :meth:`prepare`."""
         if len(frame) < 3:
             raise ValidationFailed("音频帧过短")
         speaker = self.CHANNELS.get(frame[0])
@@ -154,8 +155,9 @@ class LiveCall:
             self.recognizer.push(speaker, frame[1:])
             offered = self.recognizer.take_speculative()
             withdrawn = set(self.recognizer.take_withdrawn())
+            started: list[tuple[Utterance, Future]] = []
             if self.decoder is None:
-                return
+                return started
             for key in withdrawn:
                 guess = self._guesses.pop(key, None)
                 if guess is not None:
@@ -167,6 +169,21 @@ class LiveCall:
                 guess = self.decoder.speculate(utt.samples) if not self.recognizer.pending else None
                 if guess is not None:
                     self._guesses[utt.key] = guess
+                    started.append((utt, guess))
+        return started
+
+    def still_guessed(self, utt: Utterance) -> bool:
+        """The guess for ``utt`` is neither withdrawn nor used yet."""
+        with self._lock:
+            return utt.key in self._guesses
+
+    def prepare(self, utt: Utterance, text: str) -> None:
+        """A caller utterance recognised speculatively: its suggestions are looked up ahead (the
+        knowledge base keeps the query's embedding), so they follow the words at once when it
+        turns out final. Nothing is stored."""
+        seg = self.recognizer.segment(utt, text)
+        if seg is not None and seg.speaker in ("caller", None) and self.still_guessed(utt):
+            self.calls.prepare_suggestions(self.call_id, seg.text[:2000])
 
     def pending(self) -> int:
         return self.recognizer.pending  # a property of the recogniser

@@ -98,18 +98,52 @@ async def stream(websocket: WebSocket, call_id: int, token: Annotated[str, Query
             except Exception as exc:  # reported, the loop goes on
                 await report(exc)
 
+    preparing: set[asyncio.Task] = set()  # speculative recognitions whose suggestions are looked up ahead
+    looking_up: set[asyncio.Future] = set()  # those of them in the knowledge base right now
+    draft_due = asyncio.Event()
+
+    async def prepare(utt, guess) -> None:  # type: ignore[no-untyped-def]
+        """A speculative recognition's suggestions looked up ahead, off the decode thread."""
+        with contextlib.suppress(Exception, asyncio.CancelledError):  # withdrawn: only the head start is lost
+            text = await asyncio.wrap_future(guess)
+            if text and utt.speaker != "agent" and live.still_guessed(utt):
+                lookup = asyncio.ensure_future(asyncio.to_thread(live.prepare, utt, text))
+                looking_up.add(lookup)
+                lookup.add_done_callback(looking_up.discard)
+                await lookup
+
     async def lookups() -> None:
-        """Suggestions, then the draft, for what was stored; updates that queued meanwhile are
-        looked up together (the lookups read the call's recent turns, not one segment)."""
+        """Suggestions for what was stored, sent as soon as known; updates that queued meanwhile
+        are looked up together (the lookups read the call's recent turns, not one segment). The
+        draft follows in :func:`drafts`, so a suggestion never waits for a draft."""
         while True:
             update = await stored.get()
             while not stored.empty():
                 more = stored.get_nowait()
                 update = update.model_copy(update={"segments": update.segments + more.segments})
+            if looking_up and any(seg.speaker != "agent" for seg in update.segments):
+                # the same lookup is under way ahead: let it finish and fill the cache
+                await asyncio.wait(set(looking_up), timeout=0.5)
             try:
                 update = await asyncio.to_thread(live.suggest, update)
                 if update.suggestions is not None:
                     await send("suggestions", update.suggestions.model_dump(mode="json"))
+            except Exception as exc:  # reported, the loop goes on
+                await report(exc)
+            latest[0] = update
+            draft_due.set()
+
+    latest: list[CallUpdate | None] = [None]
+
+    async def drafts() -> None:
+        """The ticket draft, refreshed for the newest stored words once their suggestions are out."""
+        while True:
+            await draft_due.wait()
+            draft_due.clear()
+            update, latest[0] = latest[0], None
+            if update is None:
+                continue
+            try:
                 update = await asyncio.to_thread(live.draft, update)
                 if update.draft:
                     await send("draft", update.draft)
@@ -117,7 +151,7 @@ async def stream(websocket: WebSocket, call_id: int, token: Annotated[str, Query
                 await report(exc)
 
     worker = asyncio.create_task(recognise())
-    helper = asyncio.create_task(lookups())
+    helpers = [asyncio.create_task(lookups()), asyncio.create_task(drafts())]
     try:
         while True:
             message = await websocket.receive()
@@ -125,7 +159,10 @@ async def stream(websocket: WebSocket, call_id: int, token: Annotated[str, Query
                 break
             if message.get("bytes") is not None:
                 try:
-                    await asyncio.to_thread(live.push, message["bytes"])
+                    for utt, guess in await asyncio.to_thread(live.push, message["bytes"]):
+                        task = asyncio.create_task(prepare(utt, guess))
+                        preparing.add(task)
+                        task.add_done_callback(preparing.discard)
                 except (AssistantError, AsrError) as exc:
                     await send("error", {"code": getattr(exc, "code", "error"), "message": str(exc)})
             elif message.get("text") is not None:
@@ -141,7 +178,8 @@ async def stream(websocket: WebSocket, call_id: int, token: Annotated[str, Query
         stopping.set()  # the utterance being recognised is stored before the call ends
         with contextlib.suppress(Exception):
             await worker
-        helper.cancel()
+        for task in [*helpers, *preparing]:
+            task.cancel()
         live.drop_guesses()
     for update in await asyncio.to_thread(live.step, final=True):
         await emit(update)

@@ -58,3 +58,18 @@ def test_without_speculation_the_same_final_is_stored(hotline) -> None:
         finally:
             worker.close()
     assert texts[0] == texts[1] and len(texts[0]) == 1
+
+
+def test_the_suggestion_looked_up_ahead_is_the_one_asked_for_once_stored(hotline) -> None:
+    from assistant.calls import SUGGEST_QUERY_CHARS, SegmentIn
+
+    call = hotline.calls.start(AGENT)
+    for i, (speaker, text) in enumerate([("agent", "您好，请讲"), ("caller", "我们村里的路垮了"),
+                                          ("caller", "下雨以后一直没人来修，" * 12)]):
+        hotline.calls.add_segments(call.id, [SegmentIn(speaker=speaker, start=i, end=i + 1, text=text)], AGENT,
+                                   enrich=False)
+    ahead = hotline.calls.recent_caller_text(call.id, SUGGEST_QUERY_CHARS, then=" 白果村到官仓村那段 ")
+    hotline.calls.add_segments(call.id, [SegmentIn(speaker="caller", start=3, end=4, text="白果村到官仓村那段")],
+                               AGENT, enrich=False)
+    assert ahead == hotline.calls.recent_caller_text(call.id, SUGGEST_QUERY_CHARS)
+    assert len(ahead) == SUGGEST_QUERY_CHARS and ahead.endswith("白果村到官仓村那段")
