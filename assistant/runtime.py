@@ -250,7 +250,7 @@ class Hotline:
             )
         caps["calendar"] = calendar
         caps["asr"] = {"ok": self.speech.error is None, "engine": self.settings.asr_engine,
-                       "ready": self.speech.ready, "reason": self.speech.error}
+                       "ready": self.speech.ready, "reason": self.speech.error, "live": self.speech.live_stats()}
         caps["routing"] = {"ok": self.routing.error is None, "reason": self.routing.error,
                            "category_model": self.routing.models.current() or "cold_start"}
         caps["knowledge_base"] = {"ok": self.kb_index.error is None, "ready": self.kb_index.ready,

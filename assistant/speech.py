@@ -89,6 +89,15 @@ class SpeechService:
                 self._decoder = DecodeWorker(engine)
             return self._decoder
 
+    def live_stats(self) -> dict[str, Any] | None:
+        """The shared decode worker's counts (utterances decoded, seconds busy, speculative
+        recognitions offered / refused / used / dropped / wasted), None before the first live call."""
+        worker = self._decoder
+        if worker is None:
+            return None
+        return {"decoded": worker.decoded, "busy_s": round(worker.busy_s, 1), "waiting": worker.waiting,
+                **{k: round(v, 1) if isinstance(v, float) else v for k, v in worker.stats.items()}}
+
     def postprocessor(self) -> TextPostprocessor:
         """Spoken numbers → digits, and place / unit names corrected against the county's words."""
         return TextPostprocessor(numbers="display", gazetteer_words=self.gazetteer_words or None)

@@ -103,9 +103,11 @@ async def _round(base: str, port: int, n: int, channels: list, args, pid: int | 
         await asyncio.sleep(i * args.stagger_s)
         return await stream_call(base, token, call_id, channels, frame_ms=args.frame_ms)
 
+    live0 = await _live_stats(base)
     load0, cpu0, wall0 = os.getloadavg()[0], _cpu_s(pid), time.perf_counter()
     results = await asyncio.gather(*(one(i, c) for i, c in enumerate(calls)), return_exceptions=True)
     cpu1, wall1 = _cpu_s(pid), time.perf_counter()
+    live1 = await _live_stats(base)
     stop.set()
     await asyncio.gather(*workers)
     for c in conns:
@@ -124,12 +126,24 @@ async def _round(base: str, port: int, n: int, channels: list, args, pid: int | 
         "behind": behind, "stream_errors": [e for r in ok for e in r.errors] + failed,
         "api_requests": len(api_all), "api_p95_ms": round(percentile(api_all, 95), 1),
         "api_p95_ms_by_op": {k: round(percentile(v, 95), 1) for k, v in sorted(lat.items())},
+        "decoder": {k: round(v - live0.get(k, 0), 1) for k, v in live1.items() if isinstance(v, int | float)},
         "api_errors": errors[:10], "load_avg_1min": [round(load0, 2), round(os.getloadavg()[0], 2)],
         "server_cpu_s": None if cpu0 is None or cpu1 is None else round(cpu1 - cpu0, 1),
         "server_cpu_share": None if cpu0 is None or cpu1 is None else round((cpu1 - cpu0) / (wall1 - wall0), 3),
         "server_cpu_s_per_call_s": (None if cpu0 is None or cpu1 is None
                                     else round((cpu1 - cpu0) / (n * len(channels[0]) / 16000), 3)),
     }
+
+
+async def _live_stats(base: str) -> dict:
+    """The service's shared decode worker counts (``/health``: decoded, busy seconds, speculative
+    recognitions offered, refused, used, dropped and wasted), {} when it does not report them."""
+    async with httpx.AsyncClient(base_url=base + _API, timeout=30) as http:
+        try:
+            caps = (await http.get("/health")).json().get("capabilities", {})
+        except (httpx.HTTPError, ValueError):
+            return {}
+    return (caps.get("asr") or {}).get("live") or {}
 
 
 def _start_server(tmp: Path) -> tuple[subprocess.Popen, str, int]:
@@ -188,6 +202,8 @@ def run(args) -> dict:  # type: ignore[no-untyped-def]
                       f"p95 {s['p95']} 秒；落后 {len(res['behind'])} 路；API p95 {res['api_p95_ms']} ms "
                       f"{res['api_p95_ms_by_op']}；负载 {res['load_avg_1min']}；服务进程 CPU {res['server_cpu_s']} 秒"
                       f"（每通话秒 {res['server_cpu_s_per_call_s']}）", flush=True)
+                if res["decoder"]:
+                    print(f"  解码线程：{res['decoder']}", flush=True)
                 for err in res["stream_errors"][:4]:
                     print(f"  通话出错：{err}", flush=True)
         finally:
