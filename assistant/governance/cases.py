@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from assistant.access import Actor, can_view_ticket
@@ -39,6 +39,13 @@ VIEWERS = ("agent", "supervisor", "admin", "qa", "unit_staff")
 # detection acts with a supervisor's rights (督办 is theirs), and says in the audit trail that it was the system
 MONITOR = Actor(user_id=None, username="system", display_name="系统（重复诉求监测）", role="supervisor")
 SUPERVISABLE = {"dispatched", "handling", "returned"}
+# detection's two queries per finding, built once (statement construction costs more than running them)
+_OPEN_CASES_OF = (select(CaseLink.ticket_id, GovernanceCase).join(GovernanceCase, CaseLink.case_id == GovernanceCase.id)
+                  .where(CaseLink.ticket_id.in_(bindparam("ids", expanding=True)), GovernanceCase.status == "open",
+                         GovernanceCase.kind == bindparam("kind")).order_by(GovernanceCase.id))
+_UNSUPERVISED = (select(Ticket.id).join(CaseLink, CaseLink.ticket_id == Ticket.id)
+                 .where(CaseLink.case_id == bindparam("case_id"), Ticket.status.in_(sorted(SUPERVISABLE)),
+                        Ticket.supervised.is_(False)).order_by(Ticket.id))
 
 
 def brief(ticket: Ticket, link: CaseLink | None = None) -> TicketBrief:
@@ -106,8 +113,9 @@ class CaseService:
         return [self.public(s, c, actor) for c in cases]
 
     def _link(self, s: Session, case: GovernanceCase, ticket_id: int, actor: Actor, *, role: str = "related",
-              similarity: float = 0.0, source: str = "manual", comment: str = "") -> None:
-        other = self.open_case_of(s, ticket_id, case.kind)
+              similarity: float = 0.0, source: str = "manual", comment: str = "", checked: bool = False) -> None:
+        """``checked``: the caller already knows the ticket is in no open case of this kind."""
+        other = None if checked else self.open_case_of(s, ticket_id, case.kind)
         if other is not None:
             if other.id == case.id:
                 raise ValidationFailed(f"工单 {ticket_id} 已在本案件中")
@@ -153,53 +161,68 @@ class CaseService:
         """Link a finding's tickets into the open case of its kind (a new one, master = the earliest
         ticket, when none); returns the case id and the tickets newly linked. Key supervision follows
         the policy."""
+        with self.db.write() as s:
+            return self._apply(s, finding, actor)
+
+    def apply_findings(self, findings: list[Finding], actor: Actor = MONITOR,
+                       chunk: int = 16) -> list[tuple[int, list[int]] | Exception]:
+        """``apply_finding`` for many findings (a detection batch), in order: a chunk shares one
+        transaction (on SQLite also the commit of the creations queued with it), each finding in
+        its own savepoint, so a failing one is rolled back alone and returned as its error."""
+        out: list[tuple[int, list[int]] | Exception] = []
+
+        def run(s: Session, part: list[Finding]) -> list[tuple[int, list[int]] | Exception]:
+            done: list[tuple[int, list[int]] | Exception] = []
+            for finding in part:
+                try:
+                    with self.db.guard(), s.begin_nested():
+                        done.append(self._apply(s, finding, actor))
+                except Exception as exc:  # noqa: BLE001 - this finding's own failure; the rest go on
+                    done.append(exc)
+            return done
+
+        for i in range(0, len(findings), chunk):
+            part = findings[i:i + chunk]
+            out += self.db.write_grouped(lambda s, part=part: run(s, part))  # type: ignore[misc]
+        return out
+
+    def _apply(self, s: Session, finding: Finding, actor: Actor) -> tuple[int, list[int]]:
         reason = {"kind": finding.kind, "count": finding.count, "threshold": finding.threshold,
                   "window_days": finding.window_days, "trigger_ticket_id": finding.ticket_id,
                   "method": finding.matches[0].method if finding.matches else ""}
         sims = {m.ticket_id: m.similarity for m in finding.matches} | {finding.ticket_id: 1.0}
-        with self.db.write() as s:
-            # one query for every ticket's open case of this kind (a caller with a hundred calls on
-            # one matter must not cost a hundred queries on each new call)
-            in_case: dict[int, GovernanceCase] = {}
-            for tid, found in s.execute(
-                    select(CaseLink.ticket_id, GovernanceCase).join(GovernanceCase, CaseLink.case_id == GovernanceCase.id)
-                    .where(CaseLink.ticket_id.in_(finding.ticket_ids), GovernanceCase.status == "open",
-                           GovernanceCase.kind == finding.kind).order_by(GovernanceCase.id)).all():
-                in_case.setdefault(tid, found)
-            case = next((in_case[t] for t in finding.ticket_ids if t in in_case), None)
-            if case is None:
-                master = s.get(Ticket, min(finding.ticket_ids))
-                assert master is not None
-                text = (f"同一来电人 {finding.window_days:g} 日内第 {finding.count} 次反映同一事项" if finding.kind == "repeat"
-                        else f"{finding.window_days:g} 日内 {finding.count} 名来电人反映同一事件")
-                case = self._new_case(s, finding.kind, master, actor, caller_key=finding.callers[0] if finding.callers else "",
-                                      reason=reason, comment=text)
-                in_case[master.id] = case
-            added = []
-            for tid in sorted(finding.ticket_ids):
-                if tid not in in_case:
-                    self._link(s, case, tid, actor, similarity=sims.get(tid, 0.0), source="auto",
-                               comment=f"系统识别为{KIND_LABELS[case.kind]}，并入案件 {case.id}")
-                    added.append(tid)
-            if added:  # a re-check that links nothing (after a crash, a batch replay) changes nothing
-                case.reason = reason | {"linked": len(added)}
-            newly_key = self.policy.auto_supervise and not case.key_supervision
-            if newly_key:
-                case.key_supervision = True
-                self.log(s, "case", case.id, actor, "key_supervision", details=reason, comment="达到阈值，列为重点督办")
-            if case.key_supervision:  # 督办 in the same transaction: one commit per finding
-                s.flush()
-                due = s.scalars(select(Ticket.id).join(CaseLink, CaseLink.ticket_id == Ticket.id)
-                                .where(CaseLink.case_id == case.id, Ticket.status.in_(SUPERVISABLE),
-                                       Ticket.supervised.is_(False)).order_by(Ticket.id)).all()
-                comment = f"重点督办：{KIND_LABELS[finding.kind]}（案件 {case.id}）"
-                for tid in due:
-                    try:
-                        with s.begin_nested():
-                            self.tickets.act_in(s, tid, "supervise", ActionInput(comment=comment), actor)
-                    except (InvalidTransition, PermissionDenied, RuleViolation) as exc:  # moved on meanwhile
-                        log.info("ticket %s not supervised: %s", tid, exc)
-            return case.id, added
+        # one query for every ticket's open case of this kind (a caller with a hundred calls on
+        # one matter must not cost a hundred queries on each new call)
+        in_case: dict[int, GovernanceCase] = {}
+        for tid, found in s.execute(_OPEN_CASES_OF, {"ids": finding.ticket_ids, "kind": finding.kind}).all():
+            in_case.setdefault(tid, found)
+        case = next((in_case[t] for t in finding.ticket_ids if t in in_case), None)
+        if case is None:
+            master = s.get(Ticket, min(finding.ticket_ids))
+            assert master is not None
+            text = (f"同一来电人 {finding.window_days:g} 日内第 {finding.count} 次反映同一事项" if finding.kind == "repeat"
+                    else f"{finding.window_days:g} 日内 {finding.count} 名来电人反映同一事件")
+            case = self._new_case(s, finding.kind, master, actor, caller_key=finding.callers[0] if finding.callers else "",
+                                  reason=reason, comment=text)
+            in_case[master.id] = case
+        added = []
+        for tid in sorted(finding.ticket_ids):
+            if tid not in in_case:
+                self._link(s, case, tid, actor, similarity=sims.get(tid, 0.0), source="auto",
+                           comment=f"系统识别为{KIND_LABELS[case.kind]}，并入案件 {case.id}", checked=True)
+                added.append(tid)
+        if added:  # a re-check that links nothing (after a crash, a batch replay) changes nothing
+            case.reason = reason | {"linked": len(added)}
+        newly_key = self.policy.auto_supervise and not case.key_supervision
+        if newly_key:
+            case.key_supervision = True
+            self.log(s, "case", case.id, actor, "key_supervision", details=reason, comment="达到阈值，列为重点督办")
+        if case.key_supervision:  # 督办 in the same transaction as the links
+            s.flush()
+            due = s.scalars(_UNSUPERVISED, {"case_id": case.id}).all()
+            if due:
+                self.tickets.supervise_in(s, list(due), f"重点督办：{KIND_LABELS[finding.kind]}（案件 {case.id}）", actor)
+        return case.id, added
 
     # --- commands by people ----------------------------------------------------------------
     def create(self, data: CaseCreate, actor: Actor) -> CasePublic:

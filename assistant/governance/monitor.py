@@ -193,7 +193,7 @@ class GovernanceMonitor:
 
     def detect_tickets(self, ticket_ids: list[int]) -> list[dict[str, Any]]:
         """Detect for these tickets, in order, and act on what is found."""
-        results: list[dict[str, Any]] = []
+        findings: list[Finding] = []
         with self._lock:
             self.sync()
         for ticket_id in ticket_ids:
@@ -206,16 +206,23 @@ class GovernanceMonitor:
                     if row is None:
                         continue
                     entry = self._entries([row])[0]
-                findings = detect(entry, self.index, self.policy)
+                findings += detect(entry, self.index, self.policy)
             self.last_ms = (time.perf_counter() - t0) * 1000  # detection itself, not the case writes
-            results += [self._act(f) for f in findings]
-        return results
+        return self._act(findings)
 
-    def _act(self, finding: Finding) -> dict[str, Any]:
-        case_id, added = self.cases.apply_finding(finding)
-        log.info("governance: %s finding on ticket %s -> case %s", finding.kind, finding.ticket_id, case_id)
-        return {"kind": finding.kind, "case_id": case_id, "count": finding.count, "linked": added,
-                "tickets": finding.ticket_ids}
+    def _act(self, findings: list[Finding]) -> list[dict[str, Any]]:
+        """Apply the findings in order, several to a transaction; one that fails is logged and
+        skipped (detection is idempotent: the next start's re-check finds it again)."""
+        results = []
+        for finding, done in zip(findings, self.cases.apply_findings(findings), strict=True):
+            if isinstance(done, Exception):
+                log.error("governance: %s finding on ticket %s failed: %s", finding.kind, finding.ticket_id, done)
+                continue
+            case_id, added = done
+            log.info("governance: %s finding on ticket %s -> case %s", finding.kind, finding.ticket_id, case_id)
+            results.append({"kind": finding.kind, "case_id": case_id, "count": finding.count, "linked": added,
+                            "tickets": finding.ticket_ids})
+        return results
 
     def run_batch(self, start: datetime, end: datetime) -> dict[str, Any]:
         """Replay the tickets created in [start, end) in order, each against those before it."""
@@ -226,14 +233,15 @@ class GovernanceMonitor:
             rows = s.execute(select(*_COLUMNS).where(Ticket.created_at >= start - timedelta(days=index.keep_days),
                                                      Ticket.created_at < end)
                              .order_by(Ticket.created_at, Ticket.id)).all()
-        results: list[dict[str, Any]] = []
+        findings: list[Finding] = []
         checked = 0
         for e in self._entries(list(rows)):
             if e.at >= start.timestamp():
                 checked += 1
-                results += [self._act(f) for f in detect(e, index, self.policy)]
+                findings += detect(e, index, self.policy)
             index.add(e)
             index.prune(e.at)
+        results = self._act(findings)
         resupervised = self._resupervise()
         cases = sorted({r["case_id"] for r in results})
         return {"checked": checked, "findings": len(results), "cases": cases, "resupervised": resupervised}

@@ -27,7 +27,7 @@ class Context:
     now: datetime
 
 
-def _need(value: str, what: str, min_len: int = 2) -> str:
+def need(value: str, what: str, min_len: int = 2) -> str:
     if len(value.strip()) < min_len:
         raise ValidationFailed(f"请填写{what}")
     return value.strip()
@@ -71,7 +71,7 @@ def _sign(ctx: Context, ticket: Ticket, p: ActionInput, actor: Actor) -> None:
 
 
 def _return(ctx: Context, ticket: Ticket, p: ActionInput, actor: Actor) -> None:
-    _need(p.comment, "退单理由", 4)
+    need(p.comment, "退单理由", 4)
     assert ticket.sign_by and ticket.close_by and ticket.return_by and ticket.max_close_by
     check_return_allowed(Deadlines(ticket.sign_by, ticket.close_by, ticket.return_by, ticket.max_close_by), ctx.now)
     ticket.return_count += 1
@@ -83,7 +83,7 @@ def _request_extension(ctx: Context, ticket: Ticket, p: ActionInput, actor: Acto
         raise RuleViolation("已有待审批的延期申请，请等待审批结果")
     if p.extension_days is None:
         raise ValidationFailed("请填写申请延期的工作日数")
-    _need(p.comment, "延期理由", 4)
+    need(p.comment, "延期理由", 4)
     assert ticket.dispatched_at and ticket.close_by
     extension_deadline(ctx.county.policy, ctx.calendar, ticket.dispatched_at, ticket.close_by,
                        p.extension_days, ticket.extension_count)  # raises when over the cap
@@ -105,17 +105,17 @@ def _approve_extension(ctx: Context, ticket: Ticket, p: ActionInput, actor: Acto
 def _reject_extension(ctx: Context, ticket: Ticket, p: ActionInput, actor: Actor) -> None:
     if ticket.extension_status != "requested":
         raise RuleViolation("该工单没有待审批的延期申请")
-    _need(p.comment, "驳回理由", 2)
+    need(p.comment, "驳回理由", 2)
     ticket.extension_status = "rejected"
 
 
 def _reply(ctx: Context, ticket: Ticket, p: ActionInput, actor: Actor) -> None:
-    ticket.reply = _need(p.reply, "答复内容", 5)
+    ticket.reply = need(p.reply, "答复内容", 5)
     ticket.closed_at = ctx.now
 
 
 def _direct_close(ctx: Context, ticket: Ticket, p: ActionInput, actor: Actor) -> None:
-    ticket.reply = _need(p.reply, "当场答复的内容", 5)
+    ticket.reply = need(p.reply, "当场答复的内容", 5)
     ticket.direct_answer = True
     ticket.closed_at = ctx.now
 
@@ -128,7 +128,7 @@ def _callback(ctx: Context, ticket: Ticket, p: ActionInput, actor: Actor) -> Non
 
 
 def _reopen(ctx: Context, ticket: Ticket, p: ActionInput, actor: Actor) -> None:
-    _need(p.comment, "重办理由", 4)
+    need(p.comment, "重办理由", 4)
     if ticket.lead_unit_id is None:
         raise RuleViolation("该工单为直接办结，没有承办单位，请重新受理派单")
     ticket.reopen_count += 1
@@ -139,7 +139,7 @@ def _reopen(ctx: Context, ticket: Ticket, p: ActionInput, actor: Actor) -> None:
 
 
 def _supervise(ctx: Context, ticket: Ticket, p: ActionInput, actor: Actor) -> None:
-    _need(p.comment, "督办意见", 4)
+    need(p.comment, "督办意见", 4)
     ticket.supervised = True
 
 

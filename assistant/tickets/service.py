@@ -7,8 +7,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy import Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from assistant.access import Actor, can_view_ticket
 from assistant.callbacks import schedule_in
@@ -29,7 +30,7 @@ from assistant.tickets.schemas import (
     TicketPublic,
     TicketUpdate,
 )
-from assistant.tickets.workflow import STATUSES
+from assistant.tickets.workflow import STATUSES, check_transition, get_action
 from assistant.workcalendar import WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,13 @@ log = logging.getLogger(__name__)
 EDITABLE_STATUSES = {"accepted", "returned"}
 _BY_ID = select(Ticket).where(Ticket.id == bindparam("ticket_id"))  # built once, compiled once
 _BY_ID_LOCKED = _BY_ID.with_for_update(of=Ticket)
+_STATUS_BY_ID = select(Ticket.status, Ticket.lead_unit_id).where(Ticket.id == bindparam("ticket_id"))
+_CO_UNIT_IDS = select(TicketCoUnit.unit_id).where(TicketCoUnit.ticket_id == bindparam("ticket_id"))
+_INSERT_EVENT = insert(TicketEvent.__table__)
+_SUPERVISE_ROWS = (select(Ticket.id, Ticket.status, Ticket.supervised, Ticket.lead_unit_id, Ticket.version)
+                   .where(Ticket.id.in_(bindparam("ids", expanding=True))).order_by(Ticket.id))
+_SUPERVISE = (update(Ticket.__table__).where(Ticket.id == bindparam("ticket_id"), Ticket.version == bindparam("version"))
+              .values(supervised=True, updated_at=bindparam("now"), version=Ticket.version + 1))
 CENTER_ROLES = ("agent", "supervisor", "admin")
 
 
@@ -137,14 +145,18 @@ class TicketService:
                 "changes": diff(before, after), "comment": comment}
 
     def note(self, s: Session, ticket_id: int, actor: Actor, action: str, comment: str = "",
-             changes: dict[str, Any] | None = None) -> Ticket:
+             changes: dict[str, Any] | None = None) -> None:
         """Record in the ticket's audit trail, inside the caller's unit of work, a change made to it
-        elsewhere (linked into a governance case, clue transferred …); the ticket itself is untouched."""
-        ticket = self._load(s, ticket_id, actor)
-        s.add(TicketEvent(ticket_id=ticket.id, at=self.now(), actor_id=actor.user_id, actor_name=actor.display_name,
-                          actor_role=actor.role, action=action, from_status=ticket.status, to_status=ticket.status,
-                          changes=changes or {}, comment=comment))
-        return ticket
+        elsewhere (linked into a governance case, clue transferred …); the ticket itself is untouched,
+        so only its status and units are read (detection notes every ticket it links)."""
+        row = s.execute(_STATUS_BY_ID, {"ticket_id": ticket_id}).first()
+        co_units = list(s.scalars(_CO_UNIT_IDS, {"ticket_id": ticket_id})) if row and actor.role == "unit_staff" else []
+        if row is None or not can_view_ticket(actor, row.lead_unit_id, co_units):
+            raise NotFound(f"工单 {ticket_id} 不存在")
+        s.execute(_INSERT_EVENT, {"ticket_id": ticket_id, "at": self.now(), "actor_id": actor.user_id,
+                                  "actor_name": actor.display_name, "actor_role": actor.role, "action": action,
+                                  "from_status": row.status, "to_status": row.status, "changes": changes or {},
+                                  "comment": comment})
 
     def update(self, ticket_id: int, data: TicketUpdate, actor: Actor) -> TicketPublic:
         actor.require(*CENTER_ROLES)
@@ -184,6 +196,36 @@ class TicketService:
         """``act`` inside the caller's unit of work (e.g. 督办 in the transaction that links a case)."""
         ticket = self._load(s, ticket_id, actor, lock=True)
         self._act(s, ticket, action, payload, actor)
+
+    def supervise_in(self, s: Session, ticket_ids: list[int], comment: str, actor: Actor) -> list[int]:
+        """督办 for many tickets inside the caller's unit of work (detection supervises every ticket
+        it links into a key-supervision case): the batch form of ``act_in(…, "supervise", …)`` with
+        the same state-machine check, version bump and audit event, in plain statements. Tickets
+        that cannot take it now (moved on, already supervised) are skipped; returns those done."""
+        action = get_action("supervise")
+        text = actions.need(comment, "督办意见", 4)
+        role = "agent" if actor.role == "system" else actor.role
+        now = self.now()
+        done = []
+        for row in s.execute(_SUPERVISE_ROWS, {"ids": ticket_ids}).all():
+            if row.supervised:
+                continue
+            try:
+                check_transition(action, row.status, role, is_lead_unit=actor.unit_id == row.lead_unit_id)
+            except (InvalidTransition, PermissionDenied) as exc:
+                log.info("ticket %s not supervised: %s", row.id, exc)
+                continue
+            hit = s.execute(_SUPERVISE, {"ticket_id": row.id, "version": row.version, "now": now}).rowcount
+            if hit != 1:
+                continue  # changed by someone else meanwhile: their change stands
+            stale = s.identity_map.get(identity_key(Ticket, row.id))
+            if stale is not None:  # an ORM copy in this session must not write back its old version
+                s.expire(stale)
+            s.execute(_INSERT_EVENT, {"ticket_id": row.id, **self._event_row(
+                now, actor, "supervise", {"supervised": False}, {"supervised": True}, row.status, row.status,
+                text)})
+            done.append(row.id)
+        return done
 
     def _act(self, s: Session, ticket: Ticket, action: str, payload: ActionInput, actor: Actor) -> None:
         before = snapshot(ticket)
