@@ -19,8 +19,10 @@ route does); the per-call ``StreamingRecognizer`` keeps the rest, bounded.
 
 Speculative work (``speculate``): an utterance offered before its end-point is confirmed. It waits
 in a second queue that runs only while no confirmed utterance waits, so finals always go first; it
-is refused (``None``) when finals are waiting or ``max_speculative`` guesses already wait — when the
-system is behind, nothing is guessed. ``confirm(future)`` turns a waiting guess into a confirmed
+is refused (``None``) when finals are waiting, when ``max_speculative`` guesses already wait or run,
+or when the worker was busy more than ``speculate_below`` of the last ``busy_window_s`` seconds —
+when the system is loaded or behind, nothing is guessed (a guess is a whole decode, a third of them
+wasted on live calls, and it cannot be interrupted once started). ``confirm(future)`` turns a waiting guess into a confirmed
 job (same queue as ``submit``) or keeps the one running or done; ``withdraw(future)`` drops a guess
 that will not be needed (not started: never runs; running or done: counted as wasted).
 """
@@ -32,6 +34,7 @@ import itertools
 import logging
 import threading
 import time
+from collections import deque
 from concurrent.futures import Future
 
 import numpy as np
@@ -42,8 +45,8 @@ log = logging.getLogger(__name__)
 
 
 class DecodeWorker:
-    def __init__(self, engine, *, batch_size: int = 1, max_speculative: int = 2,  # type: ignore[no-untyped-def]
-                 name: str = "asr-decode") -> None:
+    def __init__(self, engine, *, batch_size: int = 1, max_speculative: int = 1,  # type: ignore[no-untyped-def]
+                 speculate_below: float = 0.5, busy_window_s: float = 10.0, name: str = "asr-decode") -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be >= 1")
         self.engine = engine
@@ -53,6 +56,10 @@ class DecodeWorker:
         self._spec: list[tuple[float, int, np.ndarray, Future]] = []  # guesses, run only when _heap is empty
         self._spec_state: dict[Future, str] = {}  # waiting / running / done / withdrawn (running)
         self.max_speculative = max_speculative
+        self.speculate_below = speculate_below
+        self.busy_window_s = busy_window_s
+        self._busy: deque[tuple[float, float]] = deque()  # (start, end) of recent decodes, monotonic
+        self._running_since: float | None = None
         self.stats = {"speculated": 0, "refused": 0, "confirmed": 0, "dropped": 0, "wasted": 0,
                       "spec_decoded": 0, "wasted_s": 0.0}
         self._seq = itertools.count()
@@ -87,7 +94,8 @@ class DecodeWorker:
         when confirmed work waits or enough guesses already wait (nothing is guessed when behind)."""
         with self._cond:
             active = sum(1 for state in self._spec_state.values() if state in ("waiting", "running"))
-            if self._closed or self._heap or active >= self.max_speculative:
+            if (self._closed or self._heap or active >= self.max_speculative
+                    or self._busy_fraction() > self.speculate_below):
                 self.stats["refused"] += 1
                 return None
             future: Future = Future()
@@ -134,6 +142,23 @@ class DecodeWorker:
             elif state == "done":
                 self.stats["wasted"] += 1
 
+    def _busy_fraction(self) -> float:
+        """Share of the last ``busy_window_s`` seconds spent decoding (call with the lock held)."""
+        now = time.monotonic()
+        since = now - self.busy_window_s
+        while self._busy and self._busy[0][1] < since:
+            self._busy.popleft()
+        busy = sum(end - max(start, since) for start, end in self._busy)
+        if self._running_since is not None:
+            busy += now - max(self._running_since, since)
+        return busy / self.busy_window_s
+
+    def _mark(self, start: float | None) -> None:
+        """A decode starts (``start`` None: the running one ended); with the lock held."""
+        if start is None and self._running_since is not None:
+            self._busy.append((self._running_since, time.monotonic()))
+        self._running_since = start
+
     @property
     def waiting(self) -> int:
         with self._cond:
@@ -152,6 +177,7 @@ class DecodeWorker:
                     self._cond.wait()
                 if not self._heap and not self._spec:
                     return
+                self._mark(time.monotonic())
                 if not self._heap:  # nothing confirmed waits: one guess
                     entry = heapq.heappop(self._spec)
                     self._spec_state[entry[3]] = "running"
@@ -161,9 +187,11 @@ class DecodeWorker:
                     batch = [heapq.heappop(self._heap) for _ in range(min(self.batch_size, len(self._heap)))]
             if guess is not None:
                 self._guess(entry)
+                self._ended()
                 continue
             jobs = [(samples, fut) for _k, _s, samples, fut in batch if fut.set_running_or_notify_cancel()]
             if not jobs:
+                self._ended()
                 continue
             t0 = time.perf_counter()
             try:
@@ -182,9 +210,14 @@ class DecodeWorker:
                 continue
             finally:
                 self.busy_s += time.perf_counter() - t0
+                self._ended()
             self.decoded += len(jobs)
             for (_s, fut), text in zip(jobs, texts, strict=True):
                 fut.set_result(text)
+
+    def _ended(self) -> None:
+        with self._cond:
+            self._mark(None)
 
     def _guess(self, entry: tuple[float, int, np.ndarray, Future]) -> None:
         _key, _seq, samples, future = entry

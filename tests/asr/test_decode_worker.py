@@ -126,7 +126,7 @@ def test_confirmed_utterances_go_before_guesses_and_nothing_is_guessed_when_behi
 
 def test_a_confirmed_guess_is_decoded_once_and_a_withdrawn_one_never():
     engine = GatedEngine()
-    worker = DecodeWorker(engine)
+    worker = DecodeWorker(engine, max_speculative=2)
     try:
         busy = worker.submit(_zeros(160))
         time.sleep(0.05)
@@ -143,5 +143,22 @@ def test_a_confirmed_guess_is_decoded_once_and_a_withdrawn_one_never():
         worker.withdraw(done)  # ran for nothing
         assert not worker.confirm(done)
         assert worker.stats["dropped"] == 1 and worker.stats["wasted"] == 1 and worker.stats["confirmed"] == 1
+    finally:
+        worker.close()
+
+
+def test_nothing_is_guessed_while_the_worker_was_mostly_busy():
+    class Slow(LengthEngine):
+        def recognize_utterance(self, samples):
+            time.sleep(0.3)
+            return super().recognize_utterance(samples)
+
+    worker = DecodeWorker(Slow(), speculate_below=0.5, busy_window_s=0.5)
+    try:
+        worker.submit(_zeros(16)).result(10)
+        assert worker.speculate(_zeros(16)) is None  # busy 0.3 of the last 0.5 s
+        time.sleep(0.5)
+        assert worker.speculate(_zeros(16)).result(10) == "1"
+        assert worker.stats["refused"] == 1
     finally:
         worker.close()
