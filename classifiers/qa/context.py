@@ -153,8 +153,11 @@ def not_applicable(message: str) -> Finding:
 class CallContext:
     """The call prepared once for all checks."""
 
-    def __init__(self, call: QaCall, lexicon: Lexicon, tone: Any = None, category: Any = None) -> None:
+    def __init__(
+        self, call: QaCall, lexicon: Lexicon, tone: Any = None, category: Any = None, exemplar: Any = None
+    ) -> None:
         self.call = call
+        self.exemplar = exemplar  # the sentence model for abuse / 禁用语 / promises, or None
         self.category = category  # texts -> ranked (label, probability) lists, or None
         self.turns: list[Turn] = list(call.turns)
         self.folded: list[Folded] = [lexicon.fold(t.text) for t in self.turns]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from classifiers.qa.context import CallContext, Finding
+from classifiers.qa.exemplar import model_sentence
 from classifiers.qa.numbers import phones
 from classifiers.qa.rubric import RubricItem
 from classifiers.qa.service import quoted
@@ -20,6 +21,9 @@ def check_abuse(ctx: CallContext, item: RubricItem) -> Finding:
         return Finding(True, 0.9, "坐席辱骂来电人", hits, occurrences=len(hits))
     if excused:
         return Finding(False, 0.7, "辱骂词出现在复述中，不判致命错误", excused)
+    judged = _model_finding(ctx, item, "abuse", "辱骂")
+    if judged is not None:
+        return judged
     protests = _caller_protests(ctx)
     if protests:  # 你么样骂人 / 你这个人么样这么凶: the words may be beyond the lists, a person listens
         return Finding(False, 0.5, "来电人抗议坐席言语或态度，未识别出辱骂用语，须人工复核", protests)
@@ -27,6 +31,17 @@ def check_abuse(ctx: CallContext, item: RubricItem) -> Finding:
     if suspect:  # a judgement on the caller's person (你……蠢/素质/脑子) in words the lists lack
         return Finding(False, 0.55, "疑似贬损来电人，未能确认，须人工复核", suspect)
     return Finding(False, 0.95, "未发现辱骂")
+
+
+def _model_finding(ctx: CallContext, item: RubricItem, check: str, what: str) -> Finding | None:
+    """Where the word lists found nothing, a sentence the model rates above ``suspect_threshold`` sends
+    the call to a person. Never a deduction: its verdicts alone fell below the precision aim."""
+    hit = model_sentence(ctx, check)
+    if hit is None or hit.prob < item.params["suspect_threshold"]:
+        return None
+    note = f"样例模型判为疑似{what}（{hit.prob:.2f}）"
+    ev = [evidence(ctx.turns, hit.turn, ctx.folded[hit.turn], hit.start, hit.end, note=note)]
+    return Finding(False, 0.55, f"疑似{what}，词表未能确认，须人工复核", ev, {"model": round(hit.prob, 3)})
 
 
 def _suspects(ctx: CallContext, name: str, note: str) -> list:
@@ -103,6 +118,9 @@ def check_forbidden_promise(ctx: CallContext, item: RubricItem) -> Finding:
             )
     if hits:
         return Finding(True, 0.85, "违规承诺办理结果", hits, occurrences=len(hits))
+    judged = _model_finding(ctx, item, "forbidden_promise", "违规承诺")
+    if judged is not None:
+        return judged
     suspect = _suspects(ctx, "promise_suspect", "坐席用了保证类说法，疑似承诺办理结果")
     if suspect:  # 保证/肯定/放心 … 给你/钱/修: maybe an outcome in words the lists lack
         return Finding(False, 0.55, "疑似承诺办理结果，未能确认，须人工复核", suspect)

@@ -24,7 +24,7 @@ TONE_EXAMPLES = DATA_DIR / "tone_examples.jsonl"
 CHECK_DEFAULTS: dict[str, dict[str, Any]] = {
     "opening": {"window_s": 8.0},
     "closing": {"window_s": 20.0, "last_turns": 2},
-    "forbidden_phrase": {"per_occurrence": 5, "max_deduction": 15},
+    "forbidden_phrase": {"per_occurrence": 5, "max_deduction": 15, "suspect_threshold": 0.6},
     "interrupt": {"min_overlap_s": 1.0, "max_count": 0, "per_occurrence": 3, "max_deduction": 6},
     "silence": {"max_gap_s": 10.0, "max_notified_gap_s": 60.0},
     "speech_rate": {"min_rate": 2.2, "max_rate": 6.0, "min_chars": 8, "min_speech_s": 6.0},
@@ -37,8 +37,8 @@ CHECK_DEFAULTS: dict[str, dict[str, Any]] = {
     "caller_emotion": {"model_threshold": 0.8, "uncertain_band": 0.15},
     "agent_attitude": {"model_threshold": 0.8, "uncertain_band": 0.15},
     "confidential_leak": {"answer_turns": 2},
-    "abuse": {},
-    "forbidden_promise": {},
+    "abuse": {"suspect_threshold": 0.6},
+    "forbidden_promise": {"suspect_threshold": 0.6},
 }
 ROUTING_DEFAULTS = {
     "auto_accept_min_score": 90.0,
@@ -49,6 +49,7 @@ ROUTING_DEFAULTS = {
 }
 _FRACTIONS = {
     "model_threshold",
+    "suspect_threshold",
     "uncertain_band",
     "min_coverage",
     "auto_accept_confidence",

@@ -12,6 +12,7 @@ from classifiers.qa import business, fatal, service, ticket, tone
 from classifiers.qa import category as category_check
 from classifiers.qa.context import CallContext, Finding, Lexicon, compile_lexicon
 from classifiers.qa.errors import QaError, ScorerNotReady
+from classifiers.qa.exemplar import EXEMPLARS, ExemplarModel, literal_phrases, load_exemplar_model
 from classifiers.qa.model import ItemResult, QaCall, QaResult
 from classifiers.qa.rubric import CHECK_DEFAULTS, TONE_EXAMPLES, Rubric, RubricItem, load_rubric
 
@@ -42,7 +43,8 @@ class QaScorer:
     """Haystack-style component: ``__init__`` validates the rubric and compiles its word lists,
     ``warm_up()`` trains the small tone model once per process, ``run(call)`` scores a call.
 
-    ``use_model=False`` judges tone from the word lists alone (no scikit-learn needed). ``category``:
+    ``use_model=False`` judges tone from the word lists alone and leaves out the sentence model for abuse,
+    禁用语 and promises (no scikit-learn needed). ``category``:
     texts → ranked ``(label, probability)`` lists (the county's category classifier) for the
     category-consistency item."""
 
@@ -51,6 +53,7 @@ class QaScorer:
         rubric: Rubric | Mapping[str, Any] | str | Path | None = None,
         *,
         tone_examples: str | Path = TONE_EXAMPLES,
+        exemplars: str | Path = EXEMPLARS,
         use_model: bool = True,
         category: category_check.CategoryFn | None = None,
     ) -> None:
@@ -58,6 +61,8 @@ class QaScorer:
         self.category = category  # the category classifier for 分类一致; None: that item does not apply
         self.lexicon: Lexicon = compile_lexicon(self.rubric.word_lists)
         self.tone_examples = Path(tone_examples)
+        self.exemplars = Path(exemplars)
+        self._exemplar: ExemplarModel | None = None
         self.use_model = use_model
         self._tone: tone.ToneModel | None = None
         self._warm = False
@@ -68,6 +73,9 @@ class QaScorer:
         if self.use_model:
             try:
                 self._tone = tone.load_tone_model(self.tone_examples)
+                self._exemplar = load_exemplar_model(
+                    self.exemplars, literal_phrases(self.lexicon.phrases), self.lexicon.words
+                )
             except ImportError as exc:
                 raise ScorerNotReady("语气模型依赖的 scikit-learn 不可用", details=str(exc)) from exc
         if self.category is not None:
@@ -81,7 +89,7 @@ class QaScorer:
         t0 = time.perf_counter()
         self.warm_up()
         qa_call = QaCall.coerce(call)
-        ctx = CallContext(qa_call, self.lexicon, self._tone, self.category)
+        ctx = CallContext(qa_call, self.lexicon, self._tone, self.category, self._exemplar)
         items = [self._item(ctx, item) for item in self.rubric.items]
         result = self._summarize(qa_call.call_id, items)
         result.elapsed_ms = round((time.perf_counter() - t0) * 1000, 3)

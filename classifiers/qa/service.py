@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from classifiers.qa.context import CallContext, Finding, not_applicable
+from classifiers.qa.exemplar import model_sentence
 from classifiers.qa.rubric import RubricItem
 from classifiers.qa.text import Folded, any_hit, clause_bounds, content_chars, evidence, find_all
 
@@ -93,6 +94,12 @@ def check_forbidden_phrase(ctx: CallContext, item: RubricItem) -> Finding:
         return Finding(True, 0.9, f"使用禁用语{len(hits)}次", hits, details, occurrences=len(hits))
     if excused:
         return Finding(False, 0.75, "禁用语出现在复述或否定中，不扣分", excused, details)
+    hit = model_sentence(ctx, "forbidden_phrase")  # wording beyond the lists: sampled, never deducted
+    if hit is not None and hit.prob >= item.params["suspect_threshold"]:
+        note = f"样例模型判为疑似禁用语（{hit.prob:.2f}）"
+        ev = [evidence(ctx.turns, hit.turn, ctx.folded[hit.turn], hit.start, hit.end, note=note)]
+        details["model"] = round(hit.prob, 3)
+        return Finding(False, 0.7, "疑似禁用语，词表未能确认，抽检", ev, details)
     return Finding(False, 0.95, "未使用禁用语")
 
 

@@ -29,6 +29,7 @@ CLOSING = [
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, default=None, help="utterance lines (default: the dev file)")
     parser.add_argument("--show", action="store_true", help="print every wrong line")
+    parser.add_argument("--no-model", action="store_true", help="word lists only (no sentence or tone model)")
 
 
 def read_lines(path: Path) -> list[tuple[str, bool, str, str]]:
@@ -87,7 +88,7 @@ def make_call(item: str, caller: str, agent: str, index: int) -> dict:
 
 def run(args: argparse.Namespace) -> dict:
     lines = read_lines(args.data or DEFAULT_DATA)
-    scorer = QaScorer(use_model=False)
+    scorer = QaScorer(use_model=not args.no_model)
     scorer.warm_up()
     counts: dict[str, list[int]] = {}
     auto_accepted, wrong, cpu0, t0 = 0, [], time.process_time(), time.perf_counter()
