@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from api.deps import CurrentActor, HotlineDep
+from api.fast_json import model_response
 from assistant.tickets.schemas import (
     ActionInput,
     Page,
@@ -28,8 +29,8 @@ ActionName = Literal[
 
 @router.post("", response_model=TicketPublic, status_code=201, summary="受理工单",
              description="坐席受理一张工单（可同时派单）。返回 201 即表示工单已持久保存。")
-def create_ticket(body: TicketCreate, hotline: HotlineDep, actor: CurrentActor) -> TicketPublic:
-    return hotline.tickets.create(body, actor)
+def create_ticket(body: TicketCreate, hotline: HotlineDep, actor: CurrentActor) -> Response:
+    return model_response(hotline.tickets.create(body, actor), 201)
 
 
 @router.get("", response_model=Page[TicketPublic], summary="工单列表",
@@ -50,13 +51,13 @@ def list_tickets(
     supervised: bool | None = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> Page[TicketPublic]:
+) -> Response:
     f = TicketFilter(
         status=status or [], lead_unit=lead_unit, township=township, appeal_type=appeal_type, urgency=urgency,
         caller_number=caller_number, q=q, created_from=created_from, created_to=created_to, overdue=overdue,
         supervised=supervised, page=page, size=size,
     )
-    return hotline.tickets.list(f, actor)
+    return model_response(hotline.tickets.list(f, actor))
 
 
 @router.get("/by-number/{number}", response_model=TicketPublic, summary="按编号查询工单")
@@ -65,8 +66,8 @@ def get_by_number(number: str, hotline: HotlineDep, actor: CurrentActor) -> Tick
 
 
 @router.get("/{ticket_id}", response_model=TicketPublic, summary="工单详情")
-def get_ticket(ticket_id: int, hotline: HotlineDep, actor: CurrentActor) -> TicketPublic:
-    return hotline.tickets.get(ticket_id, actor)
+def get_ticket(ticket_id: int, hotline: HotlineDep, actor: CurrentActor) -> Response:
+    return model_response(hotline.tickets.get(ticket_id, actor))
 
 
 @router.patch("/{ticket_id}", response_model=TicketPublic, summary="修改受理信息",
@@ -82,8 +83,8 @@ def update_ticket(ticket_id: int, body: TicketUpdate, hotline: HotlineDep, actor
                  "reply 答复办结、direct_close 直接办结、callback 回访、reopen 重办、supervise 督办、archive 归档。"
                  "不允许的操作返回 409，违反时限规则返回 422。"))
 def act(ticket_id: int, action: ActionName, body: ActionInput, hotline: HotlineDep,
-        actor: CurrentActor) -> TicketPublic:
-    return hotline.tickets.act(ticket_id, action, body, actor)
+        actor: CurrentActor) -> Response:
+    return model_response(hotline.tickets.act(ticket_id, action, body, actor))
 
 
 @router.get("/{ticket_id}/history", response_model=list[TicketEventPublic], summary="操作记录",
