@@ -52,6 +52,8 @@ PHRASE_LISTS = (
     "caller_protest",
     "abuse_suspect",
     "promise_suspect",
+    "reported_party",
+    "reporter_question_weak",
 )
 
 

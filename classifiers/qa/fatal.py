@@ -132,8 +132,12 @@ def _reporter_leaks(ctx: CallContext, answer_turns: int) -> tuple[list, list]:
     that got neither a cue nor a clear refusal (those go to a person)."""
     found, unrefused = [], []
     agent = ctx.of("agent")
+    reported = False  # the caller has said they were reported: 我想晓得是哪个 then asks for the reporter
     for i in ctx.of("caller"):
-        hit = any_hit(ctx.lex["reporter_question"], ctx.folded[i])
+        reported = reported or bool(any_hit(ctx.lex["reported_party"], ctx.folded[i]))
+        hit = any_hit(ctx.lex["reporter_question"], ctx.folded[i]) or (
+            any_hit(ctx.lex["reporter_question_weak"], ctx.folded[i]) if reported else None
+        )
         if not hit:
             continue
         start, refused, leaked = ctx.turns[i].start, False, False
