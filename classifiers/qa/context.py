@@ -54,6 +54,7 @@ PHRASE_LISTS = (
     "promise_suspect",
     "reported_party",
     "reporter_question_weak",
+    "abuse_third_party",
 )
 
 
