@@ -29,7 +29,9 @@ log = logging.getLogger(__name__)
 # utterance is cut tight by the end-point, and a 14 s window padded with silent audio reads it
 # better than the recorded path's 20 s window padded with zero features (CER 0.191 vs 0.212 on the
 # 141 clips streamed live) for 21 % less CPU.
-LIVE_WHISPER_OPTIONS: dict[str, Any] = {"min_window_s": 14.0, "pad_silence": True}
+# One replica with every thread: a live utterance is decoded alone and waited for (the recorded
+# path's default splits the threads into replicas that decode utterances side by side).
+LIVE_WHISPER_OPTIONS: dict[str, Any] = {"min_window_s": 14.0, "pad_silence": True, "workers": 1}
 # Speculative end-pointing: after 224 ms of silence the utterance (cut exactly as the 480 ms
 # end-point will cut it) is recognised on the decode worker while it is idle; if the silence
 # lasts, that text is the final one, if speech resumes it is thrown away (asr/README.md).

@@ -68,3 +68,18 @@ def test_unknown_engine():
     with pytest.raises(UnknownEngineError) as info:
         create_engine("nope")
     assert "未知" in str(info.value)
+
+
+def test_two_workers_give_the_same_segments_as_one(whisper_data_dir):
+    from asr.engine import ChannelAudio
+
+    left = np.concatenate([silence(0.5), vowel_speech(2.0, seed=2), silence(3.5)])
+    right = np.concatenate([silence(3.5), vowel_speech(2.0, seed=3), silence(0.5)])
+    channels = [ChannelAudio(left, "agent"), ChannelAudio(right, "caller")]
+    one = create_engine("whisper", data_dir=whisper_data_dir, beam_size=2, cpu_threads=2, workers=1)
+    two = create_engine("whisper", data_dir=whisper_data_dir, beam_size=2, cpu_threads=2)
+    assert two.workers == 2 and one.workers == 1
+    segments = two.transcribe_channels(channels)
+    assert [s.speaker for s in segments] == [s.speaker for s in one.transcribe_channels(channels)]
+    with pytest.raises(ValueError):
+        create_engine("whisper", data_dir=whisper_data_dir, cpu_threads=1, workers=2)
