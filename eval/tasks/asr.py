@@ -47,6 +47,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--pad", choices=["silence", "zero"],
                         help="whisper: pad the encoder window with silent audio or with zero features")
     parser.add_argument("--cpu-threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, help="whisper: CTranslate2 replicas sharing the CPU threads "
+                                                    "(utterances decoded side by side); engine default if unset")
     parser.add_argument("--numbers", default="spoken", choices=["spoken", "display", "none"],
                         help="number normalisation after recognition")
     parser.add_argument("--gazetteer", type=Path, help="word list (one a line) for name correction")
@@ -91,7 +93,7 @@ class PlainWhisper:
     def __init__(self, data_dir=None, model_dir=None, cpu_threads: int = 2, beam_size: int = 5, **_ignored):
         from asr.whisper_engine import WhisperEngine
 
-        self._inner = WhisperEngine(data_dir, model_dir, cpu_threads=cpu_threads)
+        self._inner = WhisperEngine(data_dir, model_dir, cpu_threads=cpu_threads, workers=1)  # as measured before
         self.beam_size = beam_size
 
     def warm_up(self) -> None:
@@ -131,7 +133,7 @@ def _build_engine(args):
         options["data_dir"] = args.data_dir or _default_data_dir()
         if args.model_dir:
             options["model_dir"] = args.model_dir
-        for key in ("beam_size", "batch_size"):
+        for key in ("beam_size", "batch_size", "workers"):
             if getattr(args, key) is not None:
                 options[key] = getattr(args, key)
         if args.min_window is not None:
