@@ -9,8 +9,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from assistant.access import Actor, can_view_ticket
 from assistant.db.engine import Database
@@ -40,12 +41,14 @@ VIEWERS = ("agent", "supervisor", "admin", "qa", "unit_staff")
 MONITOR = Actor(user_id=None, username="system", display_name="系统（重复诉求监测）", role="supervisor")
 SUPERVISABLE = {"dispatched", "handling", "returned"}
 # detection's two queries per finding, built once (statement construction costs more than running them)
-_OPEN_CASES_OF = (select(CaseLink.ticket_id, GovernanceCase).join(GovernanceCase, CaseLink.case_id == GovernanceCase.id)
+_OPEN_CASES_OF = (select(CaseLink.ticket_id, CaseLink.case_id, GovernanceCase.key_supervision).join(GovernanceCase, CaseLink.case_id == GovernanceCase.id)
                   .where(CaseLink.ticket_id.in_(bindparam("ids", expanding=True)), GovernanceCase.status == "open",
                          GovernanceCase.kind == bindparam("kind")).order_by(GovernanceCase.id))
 _UNSUPERVISED = (select(Ticket.id).join(CaseLink, CaseLink.ticket_id == Ticket.id)
                  .where(CaseLink.case_id == bindparam("case_id"), Ticket.status.in_(sorted(SUPERVISABLE)),
                         Ticket.supervised.is_(False)).order_by(Ticket.id))
+_INSERT_LINK = insert(CaseLink.__table__)
+_INSERT_EVENT = insert(GovernanceEvent.__table__)
 
 
 def brief(ticket: Ticket, link: CaseLink | None = None) -> TicketBrief:
@@ -71,9 +74,10 @@ class CaseService:
     # --- helpers -------------------------------------------------------------------------
     def log(self, s: Session, subject: str, subject_id: int, actor: Actor, action: str, *,
             ticket_id: int | None = None, details: dict[str, Any] | None = None, comment: str = "") -> None:
-        s.add(GovernanceEvent(subject=subject, subject_id=subject_id, ticket_id=ticket_id, at=self.now(),
-                              actor_id=actor.user_id, actor_name=actor.display_name, actor_role=actor.role,
-                              action=action, details=details or {}, comment=comment))
+        s.flush()  # pending rows first: the trail keeps the order things happened in
+        s.execute(_INSERT_EVENT, {"subject": subject, "subject_id": subject_id, "ticket_id": ticket_id, "at": self.now(),
+                                  "actor_id": actor.user_id, "actor_name": actor.display_name, "actor_role": actor.role,
+                                  "action": action, "details": details or {}, "comment": comment})
 
     def _case(self, s: Session, case_id: int, actor: Actor, *, lock: bool = False) -> GovernanceCase:
         stmt = select(GovernanceCase).where(GovernanceCase.id == case_id)
@@ -121,13 +125,19 @@ class CaseService:
                 raise ValidationFailed(f"工单 {ticket_id} 已在本案件中")
             raise RuleViolation(f"工单 {ticket_id} 已并入案件 {other.id}，不能重复并案",
                                 details={"case_id": other.id})
-        self.tickets.note(s, ticket_id, actor, "case_link", comment or f"并入案件 {case.id}（{KIND_LABELS[case.kind]}）",
-                          {"case_id": [None, case.id]})
-        s.add(CaseLink(case_id=case.id, ticket_id=ticket_id, role=role, similarity=similarity, source=source,
-                       linked_at=self.now(), linked_by=actor.display_name))
-        self.log(s, "case", case.id, actor, "link", ticket_id=ticket_id,
-                 details={"role": role, "similarity": similarity, "source": source}, comment=comment)
+        self._link_rows(s, case.id, case.kind, ticket_id, actor, role=role, similarity=similarity, source=source,
+                        comment=comment)
         case.updated_at = self.now()
+
+    def _link_rows(self, s: Session, case_id: int, kind: str, ticket_id: int, actor: Actor, *, role: str,
+                   similarity: float, source: str, comment: str) -> None:
+        """The link itself: the ticket's audit event, the link row and the case's event."""
+        self.tickets.note(s, ticket_id, actor, "case_link", comment or f"并入案件 {case_id}（{KIND_LABELS[kind]}）",
+                          {"case_id": [None, case_id]})
+        s.execute(_INSERT_LINK, {"case_id": case_id, "ticket_id": ticket_id, "role": role, "similarity": similarity,
+                                 "source": source, "linked_at": self.now(), "linked_by": actor.display_name})
+        self.log(s, "case", case_id, actor, "link", ticket_id=ticket_id,
+                 details={"role": role, "similarity": similarity, "source": source}, comment=comment)
 
     def _new_case(self, s: Session, kind: str, master: Ticket, actor: Actor, *, title: str = "",
                   caller_key: str = "", reason: dict[str, Any] | None = None, comment: str = "") -> GovernanceCase:
@@ -187,42 +197,53 @@ class CaseService:
         return out
 
     def _apply(self, s: Session, finding: Finding, actor: Actor) -> tuple[int, list[int]]:
+        """One finding inside the caller's transaction. Detection runs this for every ticket that
+        joins a case in a surge, so it works on plain rows: one query for every ticket's open case
+        of this kind (a caller with a hundred calls on one matter must not cost a hundred queries on
+        each new call), plain INSERTs for links and events, one UPDATE of the case."""
         reason = {"kind": finding.kind, "count": finding.count, "threshold": finding.threshold,
                   "window_days": finding.window_days, "trigger_ticket_id": finding.ticket_id,
                   "method": finding.matches[0].method if finding.matches else ""}
         sims = {m.ticket_id: m.similarity for m in finding.matches} | {finding.ticket_id: 1.0}
-        # one query for every ticket's open case of this kind (a caller with a hundred calls on
-        # one matter must not cost a hundred queries on each new call)
-        in_case: dict[int, GovernanceCase] = {}
-        for tid, found in s.execute(_OPEN_CASES_OF, {"ids": finding.ticket_ids, "kind": finding.kind}).all():
-            in_case.setdefault(tid, found)
-        case = next((in_case[t] for t in finding.ticket_ids if t in in_case), None)
-        if case is None:
+        s.flush()
+        in_case: dict[int, Any] = {}
+        for row in s.execute(_OPEN_CASES_OF, {"ids": finding.ticket_ids, "kind": finding.kind}).all():
+            in_case.setdefault(row.ticket_id, row)
+        found = next((in_case[t] for t in finding.ticket_ids if t in in_case), None)
+        if found is None:
             master = s.get(Ticket, min(finding.ticket_ids))
             assert master is not None
             text = (f"同一来电人 {finding.window_days:g} 日内第 {finding.count} 次反映同一事项" if finding.kind == "repeat"
                     else f"{finding.window_days:g} 日内 {finding.count} 名来电人反映同一事件")
             case = self._new_case(s, finding.kind, master, actor, caller_key=finding.callers[0] if finding.callers else "",
                                   reason=reason, comment=text)
+            s.flush()
+            case_id, key = case.id, case.key_supervision
             in_case[master.id] = case
+        else:
+            case_id, key = found.case_id, found.key_supervision
         added = []
         for tid in sorted(finding.ticket_ids):
-            if tid not in in_case:
-                self._link(s, case, tid, actor, similarity=sims.get(tid, 0.0), source="auto",
-                           comment=f"系统识别为{KIND_LABELS[case.kind]}，并入案件 {case.id}", checked=True)
+            if tid not in in_case:  # in no open case of this kind (checked above)
+                self._link_rows(s, case_id, finding.kind, tid, actor, role="related", similarity=sims.get(tid, 0.0),
+                                source="auto", comment=f"系统识别为{KIND_LABELS[finding.kind]}，并入案件 {case_id}")
                 added.append(tid)
+        values: dict[str, Any] = {}
         if added:  # a re-check that links nothing (after a crash, a batch replay) changes nothing
-            case.reason = reason | {"linked": len(added)}
-        newly_key = self.policy.auto_supervise and not case.key_supervision
-        if newly_key:
-            case.key_supervision = True
-            self.log(s, "case", case.id, actor, "key_supervision", details=reason, comment="达到阈值，列为重点督办")
-        if case.key_supervision:  # 督办 in the same transaction as the links
-            s.flush()
-            due = s.scalars(_UNSUPERVISED, {"case_id": case.id}).all()
+            values = {"updated_at": self.now(), "reason": reason | {"linked": len(added)}}
+        if self.policy.auto_supervise and not key:
+            values["key_supervision"] = key = True
+            self.log(s, "case", case_id, actor, "key_supervision", details=reason, comment="达到阈值，列为重点督办")
+        if values:
+            s.execute(update(GovernanceCase.__table__).where(GovernanceCase.id == case_id).values(**values))
+            stale = s.identity_map.get(identity_key(GovernanceCase, case_id))
+            if stale is not None:  # the ORM copy of a case made just now must not write back old values
+                s.expire(stale)
+        if key:  # 督办 in the same transaction as the links
+            due = s.scalars(_UNSUPERVISED, {"case_id": case_id}).all()
             if due:
-                self.tickets.supervise_in(s, list(due), f"重点督办：{KIND_LABELS[finding.kind]}（案件 {case.id}）", actor)
-        return case.id, added
+                self.tickets.supervise_in(s, list(due), f"重点督办：{KIND_LABELS[finding.kind]}（案件 {case_id}）", actor)
+        return case_id, added
 
     # --- commands by people ----------------------------------------------------------------
     def create(self, data: CaseCreate, actor: Actor) -> CasePublic:

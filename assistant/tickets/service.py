@@ -149,6 +149,7 @@ class TicketService:
         """Record in the ticket's audit trail, inside the caller's unit of work, a change made to it
         elsewhere (linked into a governance case, clue transferred …); the ticket itself is untouched,
         so only its status and units are read (detection notes every ticket it links)."""
+        s.flush()  # pending changes first: the trail keeps the order things happened in
         row = s.execute(_STATUS_BY_ID, {"ticket_id": ticket_id}).first()
         co_units = list(s.scalars(_CO_UNIT_IDS, {"ticket_id": ticket_id})) if row and actor.role == "unit_staff" else []
         if row is None or not can_view_ticket(actor, row.lead_unit_id, co_units):
@@ -207,6 +208,7 @@ class TicketService:
         role = "agent" if actor.role == "system" else actor.role
         now = self.now()
         done = []
+        s.flush()
         for row in s.execute(_SUPERVISE_ROWS, {"ids": ticket_ids}).all():
             if row.supervised:
                 continue
