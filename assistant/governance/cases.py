@@ -75,7 +75,7 @@ class CaseService:
     def log(self, s: Session, subject: str, subject_id: int, actor: Actor, action: str, *,
             ticket_id: int | None = None, details: dict[str, Any] | None = None, comment: str = "") -> None:
         s.flush()  # pending rows first: the trail keeps the order things happened in
-        s.execute(_INSERT_EVENT, {"subject": subject, "subject_id": subject_id, "ticket_id": ticket_id, "at": self.now(),
+        s.connection().execute(_INSERT_EVENT, {"subject": subject, "subject_id": subject_id, "ticket_id": ticket_id, "at": self.now(),
                                   "actor_id": actor.user_id, "actor_name": actor.display_name, "actor_role": actor.role,
                                   "action": action, "details": details or {}, "comment": comment})
 
@@ -134,7 +134,7 @@ class CaseService:
         """The link itself: the ticket's audit event, the link row and the case's event."""
         self.tickets.note(s, ticket_id, actor, "case_link", comment or f"并入案件 {case_id}（{KIND_LABELS[kind]}）",
                           {"case_id": [None, case_id]})
-        s.execute(_INSERT_LINK, {"case_id": case_id, "ticket_id": ticket_id, "role": role, "similarity": similarity,
+        s.connection().execute(_INSERT_LINK, {"case_id": case_id, "ticket_id": ticket_id, "role": role, "similarity": similarity,
                                  "source": source, "linked_at": self.now(), "linked_by": actor.display_name})
         self.log(s, "case", case_id, actor, "link", ticket_id=ticket_id,
                  details={"role": role, "similarity": similarity, "source": source}, comment=comment)
@@ -207,7 +207,7 @@ class CaseService:
         sims = {m.ticket_id: m.similarity for m in finding.matches} | {finding.ticket_id: 1.0}
         s.flush()
         in_case: dict[int, Any] = {}
-        for row in s.execute(_OPEN_CASES_OF, {"ids": finding.ticket_ids, "kind": finding.kind}).all():
+        for row in s.connection().execute(_OPEN_CASES_OF, {"ids": finding.ticket_ids, "kind": finding.kind}).all():
             in_case.setdefault(row.ticket_id, row)
         found = next((in_case[t] for t in finding.ticket_ids if t in in_case), None)
         if found is None:
@@ -235,12 +235,12 @@ class CaseService:
             values["key_supervision"] = key = True
             self.log(s, "case", case_id, actor, "key_supervision", details=reason, comment="达到阈值，列为重点督办")
         if values:
-            s.execute(update(GovernanceCase.__table__).where(GovernanceCase.id == case_id).values(**values))
+            s.connection().execute(update(GovernanceCase.__table__).where(GovernanceCase.id == case_id).values(**values))
             stale = s.identity_map.get(identity_key(GovernanceCase, case_id))
             if stale is not None:  # the ORM copy of a case made just now must not write back old values
                 s.expire(stale)
         if key:  # 督办 in the same transaction as the links
-            due = s.scalars(_UNSUPERVISED, {"case_id": case_id}).all()
+            due = s.connection().execute(_UNSUPERVISED, {"case_id": case_id}).scalars().all()
             if due:
                 self.tickets.supervise_in(s, list(due), f"重点督办：{KIND_LABELS[finding.kind]}（案件 {case_id}）", actor)
         return case_id, added

@@ -150,11 +150,12 @@ class TicketService:
         elsewhere (linked into a governance case, clue transferred …); the ticket itself is untouched,
         so only its status and units are read (detection notes every ticket it links)."""
         s.flush()  # pending changes first: the trail keeps the order things happened in
-        row = s.execute(_STATUS_BY_ID, {"ticket_id": ticket_id}).first()
-        co_units = list(s.scalars(_CO_UNIT_IDS, {"ticket_id": ticket_id})) if row and actor.role == "unit_staff" else []
+        conn = s.connection()  # plain statements: no ORM layer on the way
+        row = conn.execute(_STATUS_BY_ID, {"ticket_id": ticket_id}).first()
+        co_units = list(conn.execute(_CO_UNIT_IDS, {"ticket_id": ticket_id}).scalars()) if row and actor.role == "unit_staff" else []
         if row is None or not can_view_ticket(actor, row.lead_unit_id, co_units):
             raise NotFound(f"工单 {ticket_id} 不存在")
-        s.execute(_INSERT_EVENT, {"ticket_id": ticket_id, "at": self.now(), "actor_id": actor.user_id,
+        conn.execute(_INSERT_EVENT, {"ticket_id": ticket_id, "at": self.now(), "actor_id": actor.user_id,
                                   "actor_name": actor.display_name, "actor_role": actor.role, "action": action,
                                   "from_status": row.status, "to_status": row.status, "changes": changes or {},
                                   "comment": comment})
@@ -209,7 +210,8 @@ class TicketService:
         now = self.now()
         done = []
         s.flush()
-        for row in s.execute(_SUPERVISE_ROWS, {"ids": ticket_ids}).all():
+        conn = s.connection()
+        for row in conn.execute(_SUPERVISE_ROWS, {"ids": ticket_ids}).all():
             if row.supervised:
                 continue
             try:
@@ -217,13 +219,13 @@ class TicketService:
             except (InvalidTransition, PermissionDenied) as exc:
                 log.info("ticket %s not supervised: %s", row.id, exc)
                 continue
-            hit = s.execute(_SUPERVISE, {"ticket_id": row.id, "version": row.version, "now": now}).rowcount
+            hit = conn.execute(_SUPERVISE, {"ticket_id": row.id, "version": row.version, "now": now}).rowcount
             if hit != 1:
                 continue  # changed by someone else meanwhile: their change stands
             stale = s.identity_map.get(identity_key(Ticket, row.id))
             if stale is not None:  # an ORM copy in this session must not write back its old version
                 s.expire(stale)
-            s.execute(_INSERT_EVENT, {"ticket_id": row.id, **self._event_row(
+            conn.execute(_INSERT_EVENT, {"ticket_id": row.id, **self._event_row(
                 now, actor, "supervise", {"supervised": False}, {"supervised": True}, row.status, row.status,
                 text)})
             done.append(row.id)
