@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from classifiers.qa.context import CallContext, Finding
 from classifiers.qa.exemplar import model_sentence
 from classifiers.qa.numbers import phones
@@ -197,6 +199,9 @@ def _confidential_leaks(ctx: CallContext) -> list:
     return found
 
 
+_NEGATION = re.compile("不会|不能|不得|不可能|绝不|不要|别|没有|没")
+
+
 def _direct_leaks(ctx: CallContext, seen: set[int]) -> list:
     """举报你的是…, 是你们隔壁那家打的电话: the agent names the reporter, asked or not."""
     found = []
@@ -208,6 +213,8 @@ def _direct_leaks(ctx: CallContext, seen: set[int]) -> list:
         for s, e, _ in find_all(ctx.lex["reveal_direct"], f):
             left, right = clause_bounds(f.s, s, e)
             if quoted(ctx, f, s) or any(left <= rs < right for rs, _, _ in refusals):
+                continue
+            if _NEGATION.search(f.s[left:s]):  # 我们不会跟对方说是您举报的
                 continue
             found.append(evidence(ctx.turns, j, f, s, e, note="向被反映人说出反映人身份"))
             break

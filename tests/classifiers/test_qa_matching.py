@@ -99,6 +99,10 @@ def test_caller_insult_is_not_agent_abuse(lists_only):
         ("是不是隔壁王家告的？", "你心里有数就行了，我就不多说了。", True),
         ("是不是张老三打的电话？", "嗯，你猜得差不多。", True),
         ("我想问个事。", "举报你的是你们楼上那家。", True),  # named without being asked
+        ("城管说有人举报我家搭棚子。", "是你们小区的张阿姨反映的。", True),
+        ("楼下烧烤店油烟大，不要说是我反映的。", "好的，我们会跟他们说是你反映的。", True),
+        ("城管说有人举报我家搭棚子。", "我们不会跟对方说是您举报的。", False),
+        ("我想问个事。", "这个问题是你们自己反映的吗？", False),
         ("到底是哪个举报我的？", "不好意思，举报人的信息是保密的，我们不能透露。", False),
         ("你告诉我是哪个反映的。", "我不会说是谁举报的，这是规定。", False),
         ("我家隔壁天天晚上打麻将吵得很。", "好的，您隔壁的噪音问题我给您登记，转派出所处理。", False),
@@ -140,3 +144,16 @@ def test_utterance_sets_the_lists_were_fixed_on(name):
     assert figures["micro_precision"] == 1.0 and figures["micro_recall"] == 1.0
     assert figures["fatal_auto_accepted"] == 0
     assert len(read_lines(DEV_DIR / "qa" / name)) == figures["lines"]
+
+
+@pytest.mark.parametrize(
+    ("agent", "violated"),
+    [
+        ("好的，谢谢，再见。", False),
+        ("那就这样，有问题再打过来。", True),
+        ("好的，祝您生活愉快，再见。", True),
+    ],
+)
+def test_closing_thanks_and_goodbye(lists_only, agent, violated):
+    _, found = judge(lists_only, "closing", agent)
+    assert found.violated is violated
