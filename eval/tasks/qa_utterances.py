@@ -9,7 +9,9 @@ violating calls the confidence routing would have auto-accepted (the aim is none
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -30,6 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, default=None, help="utterance lines (default: the dev file)")
     parser.add_argument("--show", action="store_true", help="print every wrong line")
     parser.add_argument("--no-model", action="store_true", help="word lists only (no sentence or tone model)")
+    parser.add_argument(
+        "--kb-sentences",
+        action="store_true",
+        help="instead of --data: every sentence of the demo county's KB answers as compliant agent words "
+        "for abuse, 禁用语, promise and leak (a precision check on ordinary answers)",
+    )
 
 
 def read_lines(path: Path) -> list[tuple[str, bool, str, str]]:
@@ -44,6 +52,19 @@ def read_lines(path: Path) -> list[tuple[str, bool, str, str]]:
             raise ValueError(f"{path}:{n}: sign must be + or -")
         caller, _, agent = rest.rpartition("|")
         out.append((item, sign == "+", caller.strip(), agent.strip()))
+    return out
+
+
+def kb_lines() -> list[tuple[str, bool, str, str]]:
+    """The demo county's knowledge-base answers, sentence by sentence, as compliant agent words."""
+    path = Path(__file__).resolve().parents[2] / "assistant" / "demo" / "heifeng" / "knowledge_base.jsonl"
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        for sentence in re.split(r"[。！？\n]", json.loads(line)["answer"]):
+            if len(sentence) >= 6:
+                out += [(item, False, "", f"好的，{sentence}。") for item in (*FATAL, "forbidden_phrase")]
     return out
 
 
@@ -87,7 +108,7 @@ def make_call(item: str, caller: str, agent: str, index: int) -> dict:
 
 
 def run(args: argparse.Namespace) -> dict:
-    lines = read_lines(args.data or DEFAULT_DATA)
+    lines = kb_lines() if getattr(args, "kb_sentences", False) else read_lines(args.data or DEFAULT_DATA)
     scorer = QaScorer(use_model=not args.no_model)
     scorer.warm_up()
     counts: dict[str, list[int]] = {}
