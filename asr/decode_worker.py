@@ -22,7 +22,8 @@ in a second queue that runs only while no confirmed utterance waits, so finals a
 is refused (``None``) when finals are waiting, when ``max_speculative`` guesses already wait or run,
 or when the worker was busy more than ``speculate_below`` of the last ``busy_window_s`` seconds —
 when the system is loaded or behind, nothing is guessed (a guess is a whole decode, a third of them
-wasted on live calls, and it cannot be interrupted once started). ``confirm(future)`` turns a waiting guess into a confirmed
+wasted on live calls; an engine that takes ``should_stop`` skips the decoding after its encoder
+when the guess was withdrawn meanwhile, others run it to the end). ``confirm(future)`` turns a waiting guess into a confirmed
 job (same queue as ``submit``) or keeps the one running or done; ``withdraw(future)`` drops a guess
 that will not be needed (not started: never runs; running or done: counted as wasted).
 """
@@ -30,6 +31,7 @@ that will not be needed (not started: never runs; running or done: counted as wa
 from __future__ import annotations
 
 import heapq
+import inspect
 import itertools
 import logging
 import threading
@@ -51,6 +53,8 @@ class DecodeWorker:
             raise ValueError("batch_size must be >= 1")
         self.engine = engine
         self.name = getattr(engine, "name", "engine")
+        # an engine that can stop after its encoder lets a guess withdrawn meanwhile skip the rest
+        self._stoppable = "should_stop" in inspect.signature(engine.recognize_utterance).parameters
         self.batch_size = batch_size
         self._heap: list[tuple[float, int, np.ndarray, Future]] = []
         self._spec: list[tuple[float, int, np.ndarray, Future]] = []  # guesses, run only when _heap is empty
@@ -215,6 +219,10 @@ class DecodeWorker:
             for (_s, fut), text in zip(jobs, texts, strict=True):
                 fut.set_result(text)
 
+    def _withdrawn(self, future: Future) -> bool:
+        with self._cond:
+            return self._spec_state.get(future) == "withdrawn"
+
     def _ended(self) -> None:
         with self._cond:
             self._mark(None)
@@ -225,8 +233,11 @@ class DecodeWorker:
             return
         t0 = time.perf_counter()
         try:
-            text = self.engine.recognize_utterance(samples)
-        except BaseException as exc:  # the confirmed path will meet it again, or it is thrown away
+            if self._stoppable:
+                text = self.engine.recognize_utterance(samples, should_stop=lambda: self._withdrawn(future))
+            else:
+                text = self.engine.recognize_utterance(samples)
+        except BaseException as exc:  # reaches the caller if confirmed, else thrown away
             text, error = None, exc
         else:
             error = None

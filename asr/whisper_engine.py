@@ -19,7 +19,7 @@ import math
 import re
 import threading
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -152,9 +152,14 @@ class WhisperEngine:
         ]
         return sort_segments(segments)
 
-    def recognize_utterance(self, samples: np.ndarray) -> str:
+    def recognize_utterance(self, samples: np.ndarray, should_stop: Callable[[], bool] | None = None) -> str:
+        """Text of one utterance. ``should_stop`` is asked once the encoder has run: if it answers
+        true, the decoding (the other ~40 % of the work) is skipped and the text is empty (a
+        speculative recognition withdrawn meanwhile)."""
         self.warm_up()
-        return self._recognize_many([samples])[0]
+        if should_stop is None:
+            return self._recognize_many([samples])[0]
+        return self._decode_batch([samples], should_stop)[0]
 
     def recognize_many(self, pieces: Sequence[np.ndarray]) -> list[str]:
         """Texts of several end-pointed utterances, decoded ``batch_size`` at a time."""
@@ -182,11 +187,11 @@ class WhisperEngine:
                 results[i] = text
         return results
 
-    def _decode_batch(self, pieces: list[np.ndarray]) -> list[str]:
+    def _decode_batch(self, pieces: list[np.ndarray], should_stop: Callable[[], bool] | None = None) -> list[str]:
         model = self._model
         limit = MAX_FRAMES * SAMPLE_RATE // FRAMES_PER_SECOND - SAMPLE_RATE // 2
         if any(len(p) > limit for p in pieces):  # longer than a window: one by one, in windows
-            return ["".join(self._decode_batch([p[i : i + limit]])[0] for i in range(0, len(p), limit))
+            return ["".join(self._decode_batch([p[i : i + limit]], should_stop)[0] for i in range(0, len(p), limit))
                     for p in pieces]
         frames = max(self._window_frames(len(p)) for p in pieces)
         feats = []
@@ -197,6 +202,8 @@ class WhisperEngine:
             mel = model.feature_extractor(piece.astype(np.float32), padding=padding)[:, :frames]
             feats.append(np.pad(mel, ((0, 0), (0, frames - mel.shape[1]))))
         encoded = model.encode(np.stack(feats).astype(np.float32))
+        if should_stop is not None and should_stop():
+            return [""] * len(pieces)
         tokenizer = self._tokenizer()
         prompt = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
         max_len = [min(440, len(prompt) + 12 + int(len(p) / SAMPLE_RATE * 10)) for p in pieces]

@@ -162,3 +162,31 @@ def test_nothing_is_guessed_while_the_worker_was_mostly_busy():
         assert worker.stats["refused"] == 1
     finally:
         worker.close()
+
+
+def test_a_guess_withdrawn_while_running_stops_after_the_encoder():
+    class Stoppable(LengthEngine):
+        def __init__(self):
+            super().__init__()
+            self.started, self.gate, self.stopped = threading.Event(), threading.Event(), []
+
+        def recognize_utterance(self, samples, should_stop=None):
+            self.started.set()
+            self.gate.wait(10)  # the encoder
+            if should_stop is not None and should_stop():
+                self.stopped.append(len(samples))
+                return ""
+            return super().recognize_utterance(samples)
+
+    engine = Stoppable()
+    worker = DecodeWorker(engine)
+    try:
+        guess = worker.speculate(_zeros(320))
+        assert engine.started.wait(10)
+        worker.withdraw(guess)
+        engine.gate.set()
+        assert guess.result(10) == "" and engine.stopped == [320]
+        assert worker.submit(_zeros(160)).result(10) == "10" and engine.stopped == [320]  # finals run through
+        assert worker.stats["wasted"] == 1
+    finally:
+        worker.close()

@@ -83,3 +83,10 @@ def test_two_workers_give_the_same_segments_as_one(whisper_data_dir):
     assert [s.speaker for s in segments] == [s.speaker for s in one.transcribe_channels(channels)]
     with pytest.raises(ValueError):
         create_engine("whisper", data_dir=whisper_data_dir, cpu_threads=1, workers=2)
+
+
+def test_recognition_can_stop_after_the_encoder(whisper_data_dir):
+    engine = create_engine("whisper", data_dir=whisper_data_dir, beam_size=2, workers=1, min_window_s=14.0)
+    speech = np.concatenate([silence(0.3), vowel_speech(2.0, seed=5), silence(0.3)])
+    assert engine.recognize_utterance(speech, should_stop=lambda: True) == ""
+    assert engine.recognize_utterance(speech, should_stop=lambda: False) == engine.recognize_utterance(speech)
