@@ -72,6 +72,8 @@ def test_violations_in_unlisted_wording(lists_only, item, agent):
         ("forbidden_phrase", "这个不属于我们县的事权，我帮您转州里的热线。"),  # 推诿 taken back by help
         ("forbidden_phrase", "不知道您方便留个电话吗？"),  # polite question
         ("forbidden_phrase", "我再给您说一遍，是社保卡。"),
+        ("forbidden_phrase", "我最后再说一遍您的地址，容美镇屏山路八号。"),
+        ("forbidden_phrase", "您好，您可能打错电话了，这里是12345热线。"),
         ("forbidden_phrase", "您是说社区讲“这个不归我们管”，是吧？"),
         ("forbidden_promise", "不能跟您保证一定能要回来，这个要看调查。"),  # negated
         ("forbidden_promise", "能不能退钱要看市场监管局调查的结果。"),  # open question
