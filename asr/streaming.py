@@ -301,11 +301,15 @@ class StreamingRecognizer:
         self.push(speaker, pcm)
         return self.decode()
 
-    def close(self) -> list[Segment]:
-        """End of call: recognise what waits, then finish open utterances and recognise them."""
-        out = self.decode()
+    def flush(self) -> None:
+        """End of the stream: open utterances are finished and wait like the others."""
         for ch in self._channels.values():
             self._score(ch, ch.rest, flush=True)
             if ch.in_speech and ch.speech_len:
                 self._finish(ch)
+
+    def close(self) -> list[Segment]:
+        """End of call: recognise what waits, then finish open utterances and recognise them."""
+        out = self.decode()
+        self.flush()
         return out + self.decode()

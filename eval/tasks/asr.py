@@ -169,8 +169,11 @@ def _stream(engine, channels: list, args, counts: dict) -> list[Segment]:
         rec = StreamingRecognizer(engine, settings, speakers=(None,))
         guesses: dict[tuple, tuple[str, float]] = {}
         pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
-        for i in range(0, len(pcm), 3200):
-            rec.push(None, pcm[i : i + 3200])
+        for i in range(0, len(pcm) + 3200, 3200):
+            if i < len(pcm):
+                rec.push(None, pcm[i : i + 3200])
+            else:  # end of the stream: the open utterance is finished (as when a call ends)
+                rec.flush()
             for utt in rec.take_speculative():
                 cpu0 = time.process_time()
                 guesses[utt.key] = (engine.recognize_utterance(utt.samples), time.process_time() - cpu0)
@@ -188,7 +191,6 @@ def _stream(engine, channels: list, args, counts: dict) -> list[Segment]:
                 seg = rec.segment(utt, text)
                 if seg is not None:
                     out.append(seg)
-        out += rec.close()
         counts["wasted"] += len(guesses)
         counts["wasted_cpu_s"] += sum(cpu for _t, cpu in guesses.values())
     return sort_segments(out)
