@@ -4,11 +4,12 @@ that sends a suspected fatal error to a person."""
 
 from __future__ import annotations
 
+import json
 from argparse import Namespace
 
 import pytest
 
-from classifiers.qa import QaScorer
+from classifiers.qa import InvalidRubric, QaScorer
 from eval.common import DEV_DIR
 from eval.tasks import qa_utterances
 from eval.tasks.qa_utterances import make_call, read_lines
@@ -159,3 +160,17 @@ def test_utterance_sets_the_lists_were_fixed_on(name):
 def test_closing_thanks_and_goodbye(lists_only, agent, violated):
     _, found = judge(lists_only, "closing", agent)
     assert found.violated is violated
+
+
+def test_county_sets_the_suspicion_threshold():
+    from classifiers.qa.rubric import DEFAULT_RUBRIC
+
+    raw = json.loads(DEFAULT_RUBRIC.read_text(encoding="utf-8"))
+    raw["word_lists"] = {}
+    next(i for i in raw["items"] if i["id"] == "abuse")["params"]["suspect_threshold"] = 1.0
+    strict = QaScorer(raw)
+    _, found = judge(strict, "abuse", "你这个人真的是，没见过这么难缠的。")
+    assert not found.violated and found.confidence >= 0.6  # no sentence reaches 1.0
+    next(i for i in raw["items"] if i["id"] == "abuse")["params"]["suspect_threshold"] = 1.5
+    with pytest.raises(InvalidRubric):
+        QaScorer(raw)
