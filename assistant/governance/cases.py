@@ -117,9 +117,8 @@ class CaseService:
         return [self.public(s, c, actor) for c in cases]
 
     def _link(self, s: Session, case: GovernanceCase, ticket_id: int, actor: Actor, *, role: str = "related",
-              similarity: float = 0.0, source: str = "manual", comment: str = "", checked: bool = False) -> None:
-        """``checked``: the caller already knows the ticket is in no open case of this kind."""
-        other = None if checked else self.open_case_of(s, ticket_id, case.kind)
+              similarity: float = 0.0, source: str = "manual", comment: str = "") -> None:
+        other = self.open_case_of(s, ticket_id, case.kind)
         if other is not None:
             if other.id == case.id:
                 raise ValidationFailed(f"工单 {ticket_id} 已在本案件中")
@@ -167,18 +166,14 @@ class CaseService:
         return done
 
     # --- detection -----------------------------------------------------------------------
-    def apply_finding(self, finding: Finding, actor: Actor = MONITOR) -> tuple[int, list[int]]:
-        """Link a finding's tickets into the open case of its kind (a new one, master = the earliest
-        ticket, when none); returns the case id and the tickets newly linked. Key supervision follows
-        the policy."""
-        with self.db.write() as s:
-            return self._apply(s, finding, actor)
-
     def apply_findings(self, findings: list[Finding], actor: Actor = MONITOR,
                        chunk: int = 16) -> list[tuple[int, list[int]] | Exception]:
-        """``apply_finding`` for many findings (a detection batch), in order: a chunk shares one
-        transaction (on SQLite also the commit of the creations queued with it), each finding in
-        its own savepoint, so a failing one is rolled back alone and returned as its error."""
+        """Apply a detection batch's findings in order: link each finding's tickets into the open
+        case of its kind (a new one, master = the earliest ticket, when none) and put the case
+        under key supervision as the policy says. Returns, per finding, the case id and the tickets
+        newly linked, or its error. A chunk shares one transaction (on SQLite also the commit of
+        the creations queued with it), each finding in its own savepoint, so a failing one is
+        rolled back alone."""
         out: list[tuple[int, list[int]] | Exception] = []
 
         def run(s: Session, part: list[Finding]) -> list[tuple[int, list[int]] | Exception]:

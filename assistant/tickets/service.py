@@ -194,14 +194,9 @@ class TicketService:
 
         return self.db.write_grouped(apply)  # answered only once committed
 
-    def act_in(self, s: Session, ticket_id: int, action: str, payload: ActionInput, actor: Actor) -> None:
-        """``act`` inside the caller's unit of work (e.g. 督办 in the transaction that links a case)."""
-        ticket = self._load(s, ticket_id, actor, lock=True)
-        self._act(s, ticket, action, payload, actor)
-
     def supervise_in(self, s: Session, ticket_ids: list[int], comment: str, actor: Actor) -> list[int]:
         """督办 for many tickets inside the caller's unit of work (detection supervises every ticket
-        it links into a key-supervision case): the batch form of ``act_in(…, "supervise", …)`` with
+        it links into a key-supervision case): the batch form of ``act(…, "supervise", …)``, with
         the same state-machine check, version bump and audit event, in plain statements. Tickets
         that cannot take it now (moved on, already supervised) are skipped; returns those done."""
         action = get_action("supervise")
