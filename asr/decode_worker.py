@@ -26,6 +26,13 @@ wasted on live calls; an engine that takes ``should_stop`` skips the decoding af
 when the guess was withdrawn meanwhile, others run it to the end). ``confirm(future)`` turns a waiting guess into a confirmed
 job (same queue as ``submit``) or keeps the one running or done; ``withdraw(future)`` drops a guess
 that will not be needed (not started: never runs; running or done: counted as wasted).
+
+Overload mode (``cheap_engine``, ``overload``: :mod:`asr.overload`): when a confirmed utterance's
+decode starts while another one waits behind it, its speaker stopped more than
+``late_after_s`` ago (``submit(..., ended_at=…)``, on ``time.monotonic``'s clock), or the worker was
+busy more than ``busy_above`` of the recent window, it is decoded by ``cheap_engine`` (the same
+model with cheaper settings) and counted in ``stats["degraded"]`` and ``degraded_<reason>``; for
+``guess_pause_s`` after such a decode nothing is guessed. Without a backlog nothing changes.
 """
 
 from __future__ import annotations
@@ -42,16 +49,22 @@ from concurrent.futures import Future
 import numpy as np
 
 from asr.errors import AsrError
+from asr.overload import REASONS, OverloadSettings, overload_reason
 
 log = logging.getLogger(__name__)
 
 
 class DecodeWorker:
     def __init__(self, engine, *, batch_size: int = 1, max_speculative: int = 1,  # type: ignore[no-untyped-def]
-                 speculate_below: float = 0.5, busy_window_s: float = 10.0, name: str = "asr-decode") -> None:
+                 speculate_below: float = 0.5, busy_window_s: float = 10.0, name: str = "asr-decode",
+                 cheap_engine=None, overload: OverloadSettings | None = None) -> None:  # type: ignore[no-untyped-def]
         if batch_size < 1:
             raise ValueError("batch_size must be >= 1")
         self.engine = engine
+        self.cheap_engine = cheap_engine  # overload mode: the same model, cheaper settings (None: off)
+        self.overload = overload or OverloadSettings()
+        self._ended_at: dict[Future, float] = {}  # when the speaker stopped, monotonic, if known
+        self._degraded_at: float | None = None
         self.name = getattr(engine, "name", "engine")
         # an engine that can stop after its encoder lets a guess withdrawn meanwhile skip the rest
         self._stoppable = "should_stop" in inspect.signature(engine.recognize_utterance).parameters
@@ -65,7 +78,8 @@ class DecodeWorker:
         self._busy: deque[tuple[float, float]] = deque()  # (start, end) of recent decodes, monotonic
         self._running_since: float | None = None
         self.stats = {"speculated": 0, "refused": 0, "confirmed": 0, "dropped": 0, "wasted": 0,
-                      "spec_decoded": 0, "wasted_s": 0.0}
+                      "spec_decoded": 0, "wasted_s": 0.0, "degraded": 0,
+                      **{f"degraded_{reason}": 0 for reason in REASONS}}
         self._seq = itertools.count()
         self._cond = threading.Condition()
         self._closed = False
@@ -77,18 +91,23 @@ class DecodeWorker:
     # -- engine-like ------------------------------------------------------------------------
     def warm_up(self) -> None:
         self.engine.warm_up()
+        if self.cheap_engine is not None:
+            self.cheap_engine.warm_up()
 
     def recognize_utterance(self, samples: np.ndarray) -> str:
         return self.submit(samples).result()
 
     # -- queue ------------------------------------------------------------------------------
-    def submit(self, samples: np.ndarray, priority: float | None = None) -> Future:
-        """Queue one end-pointed utterance (16 kHz float32); lower ``priority`` is decoded first."""
+    def submit(self, samples: np.ndarray, priority: float | None = None, ended_at: float | None = None) -> Future:
+        """Queue one end-pointed utterance (16 kHz float32); lower ``priority`` is decoded first;
+        ``ended_at``: when its speaker stopped (``time.monotonic``), for overload mode's late rule."""
         future: Future = Future()
         with self._cond:
             if self._closed:
                 raise RuntimeError("decode worker is closed")
             key = time.monotonic() if priority is None else priority
+            if ended_at is not None:
+                self._ended_at[future] = ended_at
             heapq.heappush(self._heap, (key, next(self._seq), samples, future))
             self._cond.notify()
         return future
@@ -98,7 +117,9 @@ class DecodeWorker:
         when confirmed work waits or enough guesses already wait (nothing is guessed when behind)."""
         with self._cond:
             active = sum(1 for state in self._spec_state.values() if state in ("waiting", "running"))
-            if (self._closed or self._heap or active >= self.max_speculative
+            paused = (self._degraded_at is not None
+                      and time.monotonic() - self._degraded_at < self.overload.guess_pause_s)
+            if (self._closed or self._heap or active >= self.max_speculative or paused
                     or self._busy_fraction() > self.speculate_below):
                 self.stats["refused"] += 1
                 return None
@@ -114,7 +135,7 @@ class DecodeWorker:
             self._cond.notify()
         return future
 
-    def confirm(self, future: Future) -> bool:
+    def confirm(self, future: Future, ended_at: float | None = None) -> bool:
         """The guess turned out final: a waiting one moves to the confirmed queue (its place by
         when it was offered), a running or finished one is kept. False if it was withdrawn."""
         with self._cond:
@@ -123,6 +144,8 @@ class DecodeWorker:
                 return False
             self.stats["confirmed"] += 1
             if state == "waiting":
+                if ended_at is not None:
+                    self._ended_at[future] = ended_at
                 for i, entry in enumerate(self._spec):
                     if entry[3] is future:
                         self._spec.pop(i)
@@ -181,7 +204,6 @@ class DecodeWorker:
                     self._cond.wait()
                 if not self._heap and not self._spec:
                     return
-                self._mark(time.monotonic())
                 if not self._heap:  # nothing confirmed waits: one guess
                     entry = heapq.heappop(self._spec)
                     self._spec_state[entry[3]] = "running"
@@ -189,6 +211,8 @@ class DecodeWorker:
                 else:
                     guess = None
                     batch = [heapq.heappop(self._heap) for _ in range(min(self.batch_size, len(self._heap)))]
+                    engine = self._engine_for([item[3] for item in batch])
+                self._mark(time.monotonic())
             if guess is not None:
                 self._guess(entry)
                 self._ended()
@@ -200,9 +224,9 @@ class DecodeWorker:
             t0 = time.perf_counter()
             try:
                 if len(jobs) == 1:
-                    texts = [self.engine.recognize_utterance(jobs[0][0])]
+                    texts = [engine.recognize_utterance(jobs[0][0])]
                 else:
-                    texts = self.engine.recognize_many([s for s, _f in jobs])
+                    texts = engine.recognize_many([s for s, _f in jobs])
             except (AsrError, RuntimeError, ValueError) as exc:
                 for _s, fut in jobs:
                     fut.set_exception(exc)
@@ -218,6 +242,22 @@ class DecodeWorker:
             self.decoded += len(jobs)
             for (_s, fut), text in zip(jobs, texts, strict=True):
                 fut.set_result(text)
+
+    def _engine_for(self, futures: list[Future]) -> object:
+        """The engine for confirmed utterances about to start (lock held, before ``_mark``): the
+        cheap one in overload (:func:`asr.overload.overload_reason`), counted, else the usual one."""
+        ended = [self._ended_at.pop(f) for f in futures if f in self._ended_at]
+        if self.cheap_engine is None:
+            return self.engine
+        now = time.monotonic()
+        reason = overload_reason(self.overload, waiting=len(self._heap), busy=self._busy_fraction(),
+                                 age_s=now - min(ended) if ended else None)
+        if reason is None:
+            return self.engine
+        self.stats["degraded"] += len(futures)
+        self.stats[f"degraded_{reason}"] += len(futures)
+        self._degraded_at = now
+        return self.cheap_engine
 
     def _withdrawn(self, future: Future) -> bool:
         with self._cond:

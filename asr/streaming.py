@@ -240,6 +240,11 @@ class StreamingRecognizer:
     def pending(self) -> int:
         return len(self._pending)
 
+    def heard_s(self, speaker: Speaker) -> float:
+        """Seconds of ``speaker``'s audio scored so far (the call's clock for that channel)."""
+        channel = self._channels.get(speaker)
+        return 0.0 if channel is None else channel.position / SAMPLE_RATE
+
     def buffered_seconds(self) -> float:
         """Audio held in memory: open utterances plus waiting ones."""
         held = sum(ch.speech_len + len(ch.pre) * WINDOW + len(ch.rest) for ch in self._channels.values())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -17,6 +18,7 @@ from asr import RecordingTranscriber, StreamingRecognizer, StreamSettings, TextP
 from asr.audio import decode
 from asr.decode_worker import DecodeWorker
 from asr.errors import AsrError
+from asr.overload import OverloadSettings
 from asr.streaming import Utterance
 from assistant.access import Actor
 from assistant.calls import CallPublic, CallService, CallUpdate, SegmentIn
@@ -36,6 +38,12 @@ LIVE_WHISPER_OPTIONS: dict[str, Any] = {"min_window_s": 14.0, "pad_silence": Tru
 # end-point will cut it) is recognised on the decode worker while it is idle; if the silence
 # lasts, that text is the final one, if speech resumes it is thrown away (asr/README.md).
 LIVE_STREAM_OPTIONS: dict[str, Any] = {"speculate_ms": 224}
+# Overload mode: when the shared decode worker has a backlog (another utterance waiting, a speaker
+# who stopped more than 0.8 s ago, or busy more than 75 % of the last 10 s), an utterance is decoded
+# greedily in a 10 s window, on the same loaded model (accuracy cost measured in asr/README.md);
+# without a backlog nothing changes. For 10 s after such a decode nothing is guessed.
+LIVE_OVERLOAD_WHISPER_OPTIONS: dict[str, Any] = {"min_window_s": 10.0, "beam_size": 1}
+LIVE_OVERLOAD = OverloadSettings(waiting=1, late_after_s=0.8, busy_above=0.75, guess_pause_s=10.0)
 
 
 class SpeechService:
@@ -53,6 +61,7 @@ class SpeechService:
         self._engine = None
         self._decoder: DecodeWorker | None = None
         self._options: dict[str, Any] = {}
+        self.live_overload = LIVE_OVERLOAD  # read when the decode worker starts
         self._lock = threading.Lock()
         self.error: str | None = None
 
@@ -85,15 +94,21 @@ class SpeechService:
         engine = self.engine()
         with self._lock:
             if self._decoder is None:
+                cheap = None
                 if self.engine_name == "whisper" and LIVE_WHISPER_OPTIONS:
                     engine = create_engine("whisper", **self._options, **LIVE_WHISPER_OPTIONS)
                     engine.warm_up()
-                self._decoder = DecodeWorker(engine)
+                    # overload mode: the same loaded model (cached by path and threads), cheaper settings
+                    cheap = create_engine("whisper", **self._options,
+                                          **(LIVE_WHISPER_OPTIONS | LIVE_OVERLOAD_WHISPER_OPTIONS))
+                    cheap.warm_up()
+                self._decoder = DecodeWorker(engine, cheap_engine=cheap, overload=self.live_overload)
             return self._decoder
 
     def live_stats(self) -> dict[str, Any] | None:
         """The shared decode worker's counts (utterances decoded, seconds busy, speculative
-        recognitions offered / refused / used / dropped / wasted), None before the first live call."""
+        recognitions offered / refused / used / dropped / wasted, decodes in overload mode and
+        why), None before the first live call."""
         worker = self._decoder
         if worker is None:
             return None
@@ -224,9 +239,11 @@ class LiveCall:
             return future
         with self._lock:
             guess = self._guesses.pop(utt.key, None)
-        if guess is not None and self.decoder.confirm(guess):
+            # when the speaker stopped: as much earlier as the call's audio has run on since then
+            ended_at = time.monotonic() - max(0.0, self.recognizer.heard_s(utt.speaker) - utt.end)
+        if guess is not None and self.decoder.confirm(guess, ended_at=ended_at):
             return guess
-        return self.decoder.submit(utt.samples)
+        return self.decoder.submit(utt.samples, ended_at=ended_at)
 
     def drop_guesses(self) -> None:
         """End of call: speculative work nobody will ask for is dropped."""

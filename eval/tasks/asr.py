@@ -55,6 +55,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--live", action="store_true",
                         help="stream each file (each channel) through the live recogniser with the service's "
                              "live decoding settings (VAD end-pointing, 100 ms frames)")
+    parser.add_argument("--overloaded", action="store_true",
+                        help="--live: decode every utterance with the service's overload-mode settings "
+                             "(what an utterance decoded under a backlog costs in accuracy)")
     parser.add_argument("--end-silence-ms", type=int, default=None, help="--live: silence that ends an utterance")
     parser.add_argument("--speculate-ms", type=int, default=None,
                         help="--live: silence after which the utterance is recognised speculatively "
@@ -127,9 +130,11 @@ def _build_engine(args):
     options = {"cpu_threads": args.cpu_threads}
     if args.engine.startswith("whisper"):
         if args.live and args.engine == "whisper":  # the service's live decoding settings
-            from assistant.speech import LIVE_WHISPER_OPTIONS
+            from assistant.speech import LIVE_OVERLOAD_WHISPER_OPTIONS, LIVE_WHISPER_OPTIONS
 
             options.update(LIVE_WHISPER_OPTIONS)
+            if args.overloaded:
+                options.update(LIVE_OVERLOAD_WHISPER_OPTIONS)
         options["data_dir"] = args.data_dir or _default_data_dir()
         if args.model_dir:
             options["model_dir"] = args.model_dir
@@ -298,6 +303,7 @@ def run(args) -> dict:
         "gazetteer_words": len(words),
         "cpu_threads": args.cpu_threads,
         "live": args.live,
+        "overloaded": bool(args.live and args.overloaded),
         "speculation": ({**counts, "wasted_cpu_s": round(counts["wasted_cpu_s"], 1),
                          "wasted_cpu_s_per_audio_s": round(counts["wasted_cpu_s"] / audio_s, 4) if audio_s else None}
                         if args.live else None),

@@ -6,7 +6,8 @@ python -m eval bench-live [--calls 1,2,4] [--seconds 90] [--api-clients 2] [--js
 
 Per round (N calls): the words' lag (speech end → final text pushed, the voice detector's
 480 ms end-of-speech wait included), suggestion lag (speech end → suggestions pushed), whether a
-call fell behind real time (its lag p95 over ``--behind-s``), and the API latencies meanwhile.
+call fell behind real time (its lag p95 over ``--behind-s``), the decode worker's counts (decodes in
+overload mode and why, guesses), and the API latencies meanwhile.
 The answer: the largest N with suggestion p95 < 1 s and no call behind."""
 
 from __future__ import annotations
@@ -127,6 +128,7 @@ async def _round(base: str, port: int, n: int, channels: list, args, pid: int | 
         "api_requests": len(api_all), "api_p95_ms": round(percentile(api_all, 95), 1),
         "api_p95_ms_by_op": {k: round(percentile(v, 95), 1) for k, v in sorted(lat.items())},
         "decoder": {k: round(v - live0.get(k, 0), 1) for k, v in live1.items() if isinstance(v, int | float)},
+        "degraded": (live1.get("degraded") or 0) - (live0.get("degraded") or 0),
         "api_errors": errors[:10], "load_avg_1min": [round(load0, 2), round(os.getloadavg()[0], 2)],
         "server_cpu_s": None if cpu0 is None or cpu1 is None else round(cpu1 - cpu0, 1),
         "server_cpu_share": None if cpu0 is None or cpu1 is None else round((cpu1 - cpu0) / (wall1 - wall0), 3),
@@ -203,7 +205,12 @@ def run(args) -> dict:  # type: ignore[no-untyped-def]
                       f"{res['api_p95_ms_by_op']}；负载 {res['load_avg_1min']}；服务进程 CPU {res['server_cpu_s']} 秒"
                       f"（每通话秒 {res['server_cpu_s_per_call_s']}）", flush=True)
                 if res["decoder"]:
-                    print(f"  解码线程：{res['decoder']}", flush=True)
+                    d = res["decoder"]
+                    print(f"  解码线程：{d}", flush=True)
+                    print(f"  过载降级解码 {d.get('degraded', 0)} 句（共 {d.get('decoded', 0)} 次解码；排队 "
+                          f"{d.get('degraded_waiting', 0)}、已迟 {d.get('degraded_late', 0)}、繁忙 "
+                          f"{d.get('degraded_busy', 0)}）；推测识别 {d.get('speculated', 0)} 次、被拒 "
+                          f"{d.get('refused', 0)} 次；解码线程忙 {d.get('busy_s', 0)} 秒", flush=True)
                 for err in res["stream_errors"][:4]:
                     print(f"  通话出错：{err}", flush=True)
         finally:
