@@ -130,7 +130,7 @@ def test_caller_protest_sends_the_call_to_a_person(lists_only):
     ("item", "agent"),
     [
         ("abuse", "你这个人真的是，没见过这么难缠的。"),
-        ("forbidden_promise", "这个事情你放心，我们给你办得妥妥的。"),
+        ("forbidden_promise", "这个事情你放心，交给我们就是了。"),
     ],
 )
 def test_sentence_model_suspicion_is_reviewed_not_deducted(with_model, lists_only, item, agent):
