@@ -16,7 +16,7 @@ from sqlalchemy.orm.util import identity_key
 from assistant.access import Actor, can_view_ticket
 from assistant.db.engine import Database
 from assistant.db.governance_models import CaseLink, GovernanceCase, GovernanceEvent
-from assistant.db.models import Ticket
+from assistant.db.models import Ticket, TicketCoUnit
 from assistant.errors import InvalidTransition, NotFound, PermissionDenied, RuleViolation, ValidationFailed
 from assistant.governance.detector import Finding
 from assistant.governance.policy import GovernancePolicy
@@ -321,18 +321,29 @@ class CaseService:
 
     def list(self, actor: Actor, *, status: str | None = "open", kind: str | None = None,
              page: int = 1, size: int = 20) -> dict[str, Any]:
+        """One page of cases, newest activity first, filtered and counted in the database (only
+        the page's cases are built); a unit sees the cases that hold one of its tickets."""
         actor.require(*VIEWERS)
         stmt = select(GovernanceCase)
         if status:
             stmt = stmt.where(GovernanceCase.status == status)
         if kind:
             stmt = stmt.where(GovernanceCase.kind == kind)
+        if actor.role == "unit_staff":
+            stmt = stmt.where(GovernanceCase.id.in_(self._unit_case_ids(actor.unit_id)))
         with self.db.read() as s:
-            cases = [self.public(s, c, actor) for c in s.scalars(stmt.order_by(GovernanceCase.updated_at.desc(),
-                                                                               GovernanceCase.id.desc()))]
-            if actor.role == "unit_staff":
-                cases = [c for c in cases if c.tickets]
-        return {"items": cases[(page - 1) * size: page * size], "total": len(cases), "page": page, "size": size}
+            total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+            page_rows = s.scalars(stmt.order_by(GovernanceCase.updated_at.desc(), GovernanceCase.id.desc())
+                                  .offset((page - 1) * size).limit(size))
+            cases = [self.public(s, c, actor) for c in page_rows]
+        return {"items": cases, "total": total, "page": page, "size": size}
+
+    @staticmethod
+    def _unit_case_ids(unit_id: int | None) -> Any:
+        """Ids of cases linking a ticket that ``unit_id`` leads or co-handles (what it may see)."""
+        co = select(TicketCoUnit.ticket_id).where(TicketCoUnit.unit_id == unit_id)
+        return (select(CaseLink.case_id).join(Ticket, Ticket.id == CaseLink.ticket_id)
+                .where((Ticket.lead_unit_id == unit_id) | Ticket.id.in_(co)))
 
     def events(self, case_id: int, actor: Actor) -> list[GovernanceEventPublic]:
         actor.require(*CENTER)

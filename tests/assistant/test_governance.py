@@ -166,3 +166,22 @@ def test_clue_transfer_is_recorded_and_audited(hotline, people) -> None:  # noqa
     assert [e.action for e in hotline.governance.transfers.events(t.id, sup)] == ["create", "received", "concluded"]
     with hotline.db.write() as s, pytest.raises(Exception, match="append-only"):  # the log cannot be rewritten
         s.execute(GovernanceEvent.__table__.delete())
+
+
+def test_case_list_pages_in_the_database(hotline, people):  # noqa: F811
+    ids = [create(hotline, people["agent"], f"{v}村路灯坏了一个月没人修", number=f"1390718{i:04d}",
+                  dispatch=people["unit_a_code"]) for i, v in enumerate("甲乙丙丁戊")]
+    made = [hotline.governance.cases.create(CaseCreate(master_ticket_id=t, comment="人工并案"), people["agent"]).id
+            for t in ids]
+    cases = hotline.governance.cases
+    first = cases.list(people["supervisor"], kind="manual", size=2)
+    second = cases.list(people["supervisor"], kind="manual", page=2, size=2)
+    last = cases.list(people["supervisor"], kind="manual", page=3, size=2)
+    assert first["total"] == second["total"] == last["total"] == 5
+    seen = [c.id for page in (first, second, last) for c in page["items"]]
+    assert seen == sorted(made, reverse=True)  # newest activity first, every case once
+    assert cases.list(people["supervisor"], kind="manual", page=4, size=2)["items"] == []
+    # the unit that leads these tickets sees all five, counted the same way; another unit none
+    mine = cases.list(people["unit_a"], kind="manual", size=3)
+    assert mine["total"] == 5 and len(mine["items"]) == 3
+    assert cases.list(people["unit_b"], kind="manual")["total"] == 0
