@@ -24,6 +24,18 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.svm import LinearSVC
 
 
+def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
+    """Mean |accuracy − confidence| over equal-width confidence bins, weighted by bin size (ECE)."""
+    confidence, correct = np.asarray(confidence, dtype=float), np.asarray(correct, dtype=float)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    total = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        mask = (confidence > lo) & (confidence <= hi)
+        if mask.any():
+            total += mask.sum() * abs(correct[mask].mean() - confidence[mask].mean())
+    return float(total / max(1, len(confidence)))
+
+
 def _scores(svm: LinearSVC, X) -> np.ndarray:
     s = svm.decision_function(X)
     return np.column_stack([-s, s]) if s.ndim == 1 else s

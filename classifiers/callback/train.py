@@ -20,6 +20,7 @@ import sklearn
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
 
+from classifiers.calibration import expected_calibration_error
 from classifiers.callback.errors import TrainingDataError
 from classifiers.callback.labels import REASON_SIDES, RESOLUTIONS, SATISFACTIONS
 from classifiers.callback.model import CallbackOutcomeClassifier
@@ -59,14 +60,6 @@ def read_rows(paths: str | Path | Sequence[str | Path]) -> list[dict]:
     return rows
 
 
-def _ece(proba: np.ndarray, truth: np.ndarray, bins: int = 10) -> float:
-    conf, hit = proba.max(axis=1), proba.argmax(axis=1) == truth
-    total = 0.0
-    for lo in np.linspace(0.0, 1.0, bins, endpoint=False):
-        m = (conf > lo) & (conf <= lo + 1.0 / bins)
-        if m.any():
-            total += m.mean() * abs(hit[m].mean() - conf[m].mean())
-    return float(total)
 
 
 def cross_validate(rows: list[dict], folds: int = 5, seed: int = 0, **params) -> dict:
@@ -89,7 +82,7 @@ def cross_validate(rows: list[dict], folds: int = 5, seed: int = 0, **params) ->
         truth = np.array([labels.index(v) for v in pairs[:, col]])
         out[f"{name}_macro_f1"] = round(float(f1_score(truth, proba.argmax(1), average="macro")), 4)
         out[f"{name}_accuracy"] = round(float(accuracy_score(truth, proba.argmax(1))), 4)
-        out[f"{name}_ece"] = round(_ece(proba, truth), 4)
+        out[f"{name}_ece"] = round(expected_calibration_error(proba.max(axis=1), proba.argmax(axis=1) == truth), 4)
     known = [i for i, s in enumerate(sides) if s is not None]
     if known and side_p[known].sum() > 0:
         truth = np.array([REASON_SIDES.index(sides[i]) for i in known])

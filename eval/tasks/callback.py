@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
+from classifiers.calibration import expected_calibration_error
 from classifiers.callback import (
     CallbackOutcomeClassifier,
     CallbackOutcomeReader,
@@ -41,14 +42,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--details", type=Path, default=None, help="write per-reply predictions (jsonl) here")
 
 
-def _ece(proba: np.ndarray, truth: np.ndarray, bins: int = 10) -> float:
-    conf, hit = proba.max(axis=1), proba.argmax(axis=1) == truth
-    total = 0.0
-    for lo in np.linspace(0.0, 1.0, bins, endpoint=False):
-        m = (conf > lo) & (conf <= lo + 1.0 / bins)
-        if m.any():
-            total += m.mean() * abs(hit[m].mean() - conf[m].mean())
-    return float(total)
 
 
 def _head(name: str, truth: list[str], pred: list[str], labels: tuple[str, ...], proba=None) -> dict:
@@ -58,7 +51,7 @@ def _head(name: str, truth: list[str], pred: list[str], labels: tuple[str, ...],
            f"{name}_accuracy": round(float(accuracy_score(truth, pred)), 4),
            f"{name}_f1": {lab: round(float(v), 4) for lab, v in zip(labels, per, strict=True)}}
     if proba is not None:
-        out[f"{name}_ece"] = round(_ece(np.asarray(proba), np.array([labels.index(t) for t in truth])), 4)
+        out[f"{name}_ece"] = round(expected_calibration_error(np.asarray(proba).max(axis=1), np.asarray(proba).argmax(axis=1) == np.array([labels.index(t) for t in truth])), 4)
     return out
 
 

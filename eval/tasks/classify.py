@@ -31,6 +31,7 @@ from classifiers import (
     UrgencyClassifier,
     load_shipped,
 )
+from classifiers.calibration import expected_calibration_error
 from eval.common import DEV_DIR, percentile
 
 DEV = DEV_DIR / "classify"
@@ -109,15 +110,6 @@ def score(y_true, y_pred, labels=None) -> dict:
     }
 
 
-def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
-    """Mean |accuracy − confidence| over equal-width confidence bins, weighted by bin size."""
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    total = 0.0
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
-        mask = (confidence > lo) & (confidence <= hi)
-        if mask.any():
-            total += mask.sum() * abs(correct[mask].mean() - confidence[mask].mean())
-    return round(float(total / max(1, len(confidence))), 4)
 
 
 def latency(model, texts: list[str], n: int) -> dict:
@@ -162,7 +154,7 @@ def run(args) -> dict:
     proba = model.predict_proba(xte)
     pred = [str(c) for c in np.asarray(model.classes_)[np.argmax(proba, axis=1)]]
     figures.update(score(yte, pred, labels=sorted(set(yte) | set(model.classes_))))
-    figures["ece"] = expected_calibration_error(proba.max(axis=1), np.array(pred) == np.array(yte))
+    figures["ece"] = round(expected_calibration_error(proba.max(axis=1), np.array(pred) == np.array(yte)), 4)
     top3 = np.asarray(model.classes_)[np.argsort(-proba, axis=1)[:, :3]]
     figures["top3_accuracy"] = round(float(np.mean([y in row for y, row in zip(yte, top3, strict=True)])), 4)
     figures.update(latency(model, xte, args.latency_sample))
