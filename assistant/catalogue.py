@@ -21,7 +21,7 @@ from assistant.db.catalogue_models import CatalogueLineRow, CatalogueVersion
 from assistant.db.engine import Database
 from assistant.db.models import Unit
 from assistant.errors import NotFound, ValidationFailed
-from assistant.spreadsheet import csv_rows, xlsx_rows
+from assistant.spreadsheet import csv_rows, decode_text, xlsx_rows
 from classifiers.dispatch.catalogue import COLUMNS, Catalogue
 from classifiers.dispatch.errors import CatalogueInvalid
 
@@ -69,15 +69,7 @@ def read_catalogue_file(data: bytes, fmt: str) -> list[dict[str, Any]]:
         rows = xlsx_rows(data)  # cached values only: a formula is never run
         table = [["" if v is None else str(v) for v in r] for r in islice(rows, MAX_LINES + 2)]
     elif fmt == "csv":
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ValidationFailed("CSV 文件编码无法识别（请使用 UTF-8 或 GB18030）")
-        table = list(islice(csv_rows(text), MAX_LINES + 2))
+        table = list(islice(csv_rows(decode_text(data)), MAX_LINES + 2))
     else:
         raise ValidationFailed("只支持 csv 或 xlsx 格式")
     if not table:

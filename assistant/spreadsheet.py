@@ -17,6 +17,17 @@ MAX_UNPACKED = 256 * 1024 * 1024  # what the parts of one workbook may add up to
 MAX_RATIO = 200  # unzipped / zipped: real sheets compress 5-20x, a zip bomb thousands of times
 
 
+def decode_text(data: bytes, error: type[ValidationFailed] = ValidationFailed) -> str:
+    """An uploaded text file as UTF-8 (with or without BOM) or, failing that, GB18030 (what Excel
+    and WPS save on Chinese Windows); anything else is ``error`` in Chinese."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise error("文件编码无法识别（请使用 UTF-8 或 GB18030），请另存为 UTF-8 后再导入")
+
+
 def csv_rows(text: str, error: type[ValidationFailed] = ValidationFailed) -> Iterator[list[str]]:
     """``csv.reader`` rows; a malformed line or an over-long cell is ``error`` naming its line."""
     reader = csv.reader(io.StringIO(text))

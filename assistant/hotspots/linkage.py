@@ -18,6 +18,7 @@ from assistant.db.hotspot_models import LinkageOrder, SensorEvent
 from assistant.db.models import Ticket
 from assistant.errors import NotFound, ValidationFailed
 from assistant.hotspots.matching import LINKAGE_WEIGHTS, TicketMatch, nearby
+from assistant.spreadsheet import decode_text
 
 HEADERS = {  # Chinese column → field
     "系统": "system", "工单编号": "external_no", "编号": "external_no", "标题": "title", "内容": "content",
@@ -76,15 +77,7 @@ def _public(o: LinkageOrder, number: str | None, candidates: list[TicketMatch] |
 
 
 def read_csv(data: bytes) -> list[dict[str, Any]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValidationFailed("文件编码无法识别，请另存为 UTF-8 后再导入")
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(decode_text(data)))
     if not reader.fieldnames:
         raise ValidationFailed("文件为空或缺少表头")
     return [{HEADERS.get(k.strip(), k.strip()): (v or "").strip() for k, v in row.items() if k} for row in reader]

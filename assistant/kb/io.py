@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from assistant.errors import ValidationFailed
 from assistant.kb.schemas import ArticleCreate, ImportRowError
-from assistant.spreadsheet import csv_rows, xlsx_rows
+from assistant.spreadsheet import csv_rows, decode_text, xlsx_rows
 
 FORMATS = ("csv", "xlsx", "jsonl", "md")
 MAX_BYTES = 20 * 1024 * 1024
@@ -66,12 +66,7 @@ def _normalise_row(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFailed("文件编码无法识别，请另存为 UTF-8 后再导入")
+    return decode_text(data, ImportFailed)
 
 
 def read_rows(data: bytes, fmt: str) -> list[dict[str, Any]]:
