@@ -55,6 +55,7 @@ PHRASE_LISTS = (
     "reported_party",
     "reporter_question_weak",
     "abuse_third_party",
+    "promise_guarantee",
 )
 
 

@@ -6,6 +6,7 @@ import re
 
 from classifiers.qa.context import CallContext, Finding
 from classifiers.qa.exemplar import model_sentence
+from classifiers.qa.identity import caller_surnames, name_spans, tail_of
 from classifiers.qa.numbers import phones
 from classifiers.qa.rubric import RubricItem
 from classifiers.qa.service import quoted
@@ -93,11 +94,15 @@ def _promise(ctx: CallContext, f: Folded) -> tuple[int, int] | None:
     negated = find_all(ctx.lex["promise_negated"], f)
     allowed = find_all(ctx.lex["promise_process_ok"], f)
     outcomes = find_all(ctx.lex["promise_outcome"], f)
-    for s, e, _ in find_all(ctx.lex["promise_commit"], f):
+    guarantees = find_all(ctx.lex["promise_guarantee"], f)
+    for s, e, _ in find_all(ctx.lex["promise_commit"], f) + guarantees:
         if any(ns < e and s < ne for ns, ne, _ in negated) or _hedged(ctx, f, negated, s, e):
             continue
         left, right = clause_bounds(f.s, s, e)
         right = _next_clause(f.s, right)
+        if (s, e) in {(gs, ge) for gs, ge, _ in guarantees} and left > 0:
+            # 钱月底就到你卡上了，我担保: a guarantee also covers the clause before it
+            left = clause_bounds(f.s, left - 1, left - 1)[0]
         for os_, oe, _ in outcomes:
             if not (left <= os_ < right) or any(a < oe and os_ < b for a, b, _ in allowed):
                 continue
@@ -181,7 +186,9 @@ def _confidential_leaks(ctx: CallContext) -> list:
     if not confidential or not others:
         return []
     third_from = ctx.turns[others[0]].start - 5.0
-    name = ctx.lex.fold(str(ticket.get("caller_name") or "")).s.replace("某", "")
+    raw_name = ctx.lex.fold(str(ticket.get("caller_name") or "")).s
+    name = raw_name.replace("某", "")
+    surnames = caller_surnames(raw_name, (ctx.folded[i].s for i in caller))
     numbers = {d for d in (str(p) for p in ticket.get("phones") or []) if len(d) >= 7}
     numbers |= {p.digits for i in caller for p in phones(ctx.folded[i], min_digits=7)}
     found = []
@@ -189,11 +196,13 @@ def _confidential_leaks(ctx: CallContext) -> list:
         if ctx.turns[j].start < third_from:
             continue
         f = ctx.folded[j]
-        spans = [(p.start, p.end, "电话") for p in phones(f, min_digits=7) if p.digits in numbers]
+        spans = [(p.start, p.end, "电话") for p in phones(f, min_digits=4) if tail_of(numbers, p.digits)]
         if len(name) >= 2:
             at = f.s.find(name)
             if at >= 0:
                 spans.append((at, at + len(name), "姓名"))
+        # 田大姐, 老田, 姓田的: the surname with a kinship or courtesy term names the caller as well
+        spans += [(s, e, "姓氏称呼") for s, e in name_spans(f.s, surnames) if not quoted(ctx, f, s)]
         for s, e, what in spans[:1]:
             found.append(evidence(ctx.turns, j, f, s, e, note=f"第三方在线时说出保密来电人的{what}"))
     return found
