@@ -12,6 +12,7 @@ from classifiers.qa.text import Folded, content_chars, evidence, find_all, fold_
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _STOP_CHARS = set("的了是在和或也可以等及与对为就都要请您你我他她它这那有个一")
 _NEGATORS = ("不", "没", "无", "免", "别")
+_ELAPSED = re.compile("(已经|快|都|近|有|足足)$")
 
 
 def _bigrams(s: str) -> set[str]:
@@ -26,6 +27,11 @@ def _bigrams(s: str) -> set[str]:
 def _negated(f: Folded, start: int) -> bool:
     before = f.s[max(0, start - 3) : start]
     return any(n in before for n in _NEGATORS)
+
+
+def _elapsed(f: Folded, start: int, end: int) -> bool:
+    """停电快一天了, 已经三天: how long the caller's trouble has lasted, not a time limit from the KB."""
+    return f.s[end : end + 1] == "了" or bool(_ELAPSED.search(f.s[max(0, start - 2) : start]))
 
 
 def _kb_phone_ok(digits: str, kb_phones: set[str], always_ok: frozenset[str]) -> bool:
@@ -57,15 +63,20 @@ def check_kb_agreement(ctx: CallContext, item: RubricItem) -> Finding:
         for i in ctx.of("caller")
         for q in quantities(arabize(ctx.folded[i]))
     ]
-    conflicts = []
+    conflicts, confirmed = [], 0
     for i in answer:
         f = arabize(ctx.folded[i])
         said_before = {(u, v) for t, u, v in caller_qty if t < ctx.turns[i].start}
         for q in quantities(f):
-            if q.unit in kb_qty and q.value not in kb_qty[q.unit] and (q.unit, q.value) not in said_before:
+            if q.unit in kb_qty and q.value in kb_qty[q.unit]:
+                confirmed += 1
+            elif (
+                q.unit in kb_qty and (q.unit, q.value) not in said_before and not _elapsed(f, q.start, q.end)
+            ):
                 conflicts.append(evidence(ctx.turns, i, f, q.start, q.end, note=f"“{q.text}”与知识库不符"))
         if kb_phones:
             for p in phones(f):
+                confirmed += p.digits in kb_phones and p.digits not in ctx.lex.always_ok_numbers
                 if not _kb_phone_ok(p.digits, kb_phones, ctx.lex.always_ok_numbers):
                     conflicts.append(
                         evidence(ctx.turns, i, f, p.start, p.end, note=f"电话{p.digits}与知识库不符")
@@ -83,6 +94,10 @@ def check_kb_agreement(ctx: CallContext, item: RubricItem) -> Finding:
     details = {"coverage": round(coverage, 3), "conflicts": len(conflicts)}
     if conflicts:
         return Finding(True, 0.9, f"答复与知识库不一致{len(conflicts)}处", conflicts, details)
+    if coverage < item.params["min_coverage"] and confirmed:
+        # a long article answered on its one relevant point: the number or amount the KB gives was said
+        msg = f"答复覆盖率低（{coverage:.0%}），但说对了知识库中的电话或数字，抽检"
+        return Finding(False, 0.7, msg, details=details | {"confirmed": confirmed})
     if coverage < item.params["min_coverage"]:
         evs = [evidence(ctx.turns, i, note="答复未覆盖知识库要点") for i in answer[:2]]
         return Finding(True, 0.6, f"答复未覆盖知识库要点（覆盖率{coverage:.0%}）", evs, details)

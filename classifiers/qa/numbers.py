@@ -42,7 +42,12 @@ UNITS = {
 }
 _UNIT_RE = "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))
 _PHONE_CHARS = "0-9零〇一二三四五六七八九幺"
-_PHONE_RE = re.compile(rf"[{_PHONE_CHARS}](?:[{_PHONE_CHARS}]|[-—，,、](?=[{_PHONE_CHARS}]))*")
+# groups of a number are read with a comma, a dash or a pause (一三八，七二六三……七七五幺; … folds to ...)
+_GROUP_SEP = r"[-—，,、]|…+|\.{2,}"
+_PHONE_RE = re.compile(rf"[{_PHONE_CHARS}](?:[{_PHONE_CHARS}]|(?:{_GROUP_SEP})(?=[{_PHONE_CHARS}]))*")
+# short service numbers are whole as read (掌上12333，一个手机APP: the 一 is not a sixth digit)
+_SERVICE_PREFIXES = ("123", "955", "961")
+_SERVICE = frozenset({"110", "119", "120", "122"})
 _CN_NUM = "零〇一二两三四五六七八九十百千万"
 _CN_QTY = re.compile(rf"(百分之)?([{_CN_NUM}]+|\d+(?:\.\d+)?)(?=({_UNIT_RE}))?")
 _QTY = re.compile(rf"(\d+(?:\.\d+)?)({_UNIT_RE})")
@@ -131,8 +136,8 @@ def phones(f: Folded, min_digits: int = 5, max_digits: int = 12) -> list[Phone]:
     for m in _PHONE_RE.finditer(f.s):
         acc, acc_start, pos = "", m.start(), m.start()
         last_end = pos
-        for group in re.split(r"([-—，,、])", m.group(0)):
-            if not group or group in "-—，,、":
+        for group in re.split(f"({_GROUP_SEP})", m.group(0)):
+            if not group or re.fullmatch(_GROUP_SEP, group):
                 pos += len(group)
                 continue
             digits = "".join(str(DIGIT[ch]) if ch in DIGIT else ch for ch in group)
@@ -149,7 +154,7 @@ def phones(f: Folded, min_digits: int = 5, max_digits: int = 12) -> list[Phone]:
 
 
 def _complete(digits: str) -> bool:
-    if is_mobile(digits):
+    if is_mobile(digits) or digits in _SERVICE or (len(digits) == 5 and digits.startswith(_SERVICE_PREFIXES)):
         return True
     if digits.startswith("0"):
         return len(digits) >= 11

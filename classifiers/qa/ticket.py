@@ -11,6 +11,10 @@ from classifiers.qa.rubric import RubricItem
 from classifiers.qa.text import evidence, find_all
 
 _PLACE = re.compile(r"[村镇乡组街路巷区栋号]|社区|小区|集镇")
+# words of any ticket's content that name no demand (来电人来电反映情况 / 市民咨询相关问题)
+_PLACEHOLDER = re.compile(
+    r"来电人|来电|市民|群众|反映|咨询|投诉|举报|求助|建议|情况|问题|有关|相关|事宜|事情|一下|的|了|[\W_]"
+)
 
 
 def complaint_hits(ctx: CallContext) -> list[tuple[int, int, int, str]]:
@@ -62,7 +66,8 @@ def check_key_facts(ctx: CallContext, item: RubricItem) -> Finding:
     problems, evs = [], []
     caller = ctx.of("caller")
     content = str(ticket.get("content") or ticket.get("demand") or ticket.get("appeal_content") or "").strip()
-    if len(content) < p["min_content_chars"]:
+    if len(content) < p["min_content_chars"] or len(_PLACEHOLDER.sub("", content)) < 2:
+        # 来电人来电反映情况。: long enough, but says nothing of the demand
         problems.append("诉求内容")
         if caller:
             evs.append(evidence(ctx.turns, caller[0], note="工单缺少诉求内容"))

@@ -153,3 +153,66 @@ def test_appeal_type_intent(lists_only, caller, recorded, expected):
     call["ticket"] = {"appeal_type": recorded, "phones": ["13972651188"], "content": "来电人反映问题"}
     found = lists_only.run(call).item("appeal_type")
     assert found.violated is expected, found.message
+
+
+def test_phone_groups_read_with_a_pause_and_short_service_numbers():
+    from classifiers.qa.numbers import phones
+    from classifiers.qa.text import fold
+
+    assert [p.digits for p in phones(fold("幺三八，七二六三……七七五幺，信号不好"))] == ["13872637751"]
+    assert [p.digits for p in phones(fold("掌上12333，一个手机APP"), 3)] == ["12333"]
+
+
+def _ticket_call(caller: str, agent: str, ticket: dict, kb: str | None = None) -> dict:
+    call = make_call("key_facts", caller, agent, 0)
+    call["ticket"] = ticket
+    if kb:
+        call["kb_answer"] = kb
+    return call
+
+
+@pytest.mark.parametrize(
+    ("caller", "content", "phones", "expected"),
+    [
+        (
+            "屏山路的路灯坏了好几盏，电话幺五八七幺九零三三六二。",
+            "来电人来电反映情况。",
+            ["15871903362"],
+            True,
+        ),
+        (
+            "屏山路的路灯坏了好几盏，电话幺五八七幺九零三三六二。",
+            "来电人反映屏山路路灯损坏",
+            ["15871903362"],
+            False,
+        ),
+        ("网吧让学生进去上网，电话就莫留了，我不想惹麻烦。", "来电人举报网吧接纳未成年人上网", [], False),
+        ("网吧让学生进去上网，号码我不想给，你们去查就是了。", "来电人举报网吧接纳未成年人上网", [], False),
+        ("网吧让学生进去上网。", "来电人举报网吧接纳未成年人上网", [], True),
+    ],
+)
+def test_key_facts_families(lists_only, caller, content, phones, expected):
+    ticket = {"appeal_type": "举报", "phones": phones, "township": "容美镇", "content": content}
+    found = lists_only.run(_ticket_call(caller, "好的，我给您登记。", ticket)).item("key_facts")
+    assert found.violated is expected, found.message
+
+
+@pytest.mark.parametrize(
+    ("agent", "expected"),
+    [
+        ("停电快一天了确实着急，乡村故障供电公司承诺九十分钟到场，我马上给您催。", False),
+        ("乡村故障供电公司承诺三个小时到场，您再等等。", True),
+        ("您直接打市政维护电话零七幺八，五五二三五零二，说一下位置。", False),
+        ("这个不归我们管，您自己去问。", True),
+    ],
+)
+def test_kb_agreement_families(lists_only, agent, expected):
+    kb = (
+        "故障停电请拨打95598报修。供电公司承诺县城抢修人员45分钟内、乡村90分钟内到达现场。"
+        "城区路灯、井盖、人行道、排水管网等市政设施问题，可拨打县城市管理执法局（市政维护）电话0718-5523502反映，"
+        "请说明道路名称和大概位置；井盖缺失、塌陷等危险情况，请先在旁边放置明显物品提醒行人车辆。"
+    )
+    call = make_call("kb_agreement", "我们这里停电了，么样搞？", agent, 0)
+    call["kb_answer"] = kb
+    found = lists_only.run(call).item("kb_agreement")
+    assert found.violated is expected, found.message
