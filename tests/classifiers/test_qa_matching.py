@@ -141,7 +141,9 @@ def test_sentence_model_suspicion_is_reviewed_not_deducted(with_model, lists_onl
     assert bare.route != "review"  # the word lists alone would have let it through
 
 
-@pytest.mark.parametrize("name", ["utterances.txt", "utterances2.txt", "utterances4.txt", "utterances5.txt"])
+@pytest.mark.parametrize(
+    "name", ["utterances.txt", "utterances2.txt", "utterances4.txt", "utterances5.txt", "utterances7.txt"]
+)
 def test_utterance_sets_the_lists_were_fixed_on(name):
     figures = qa_utterances.run(Namespace(data=DEV_DIR / "qa" / name, show=False, no_model=True))
     assert figures["micro_precision"] == 1.0 and figures["micro_recall"] == 1.0
