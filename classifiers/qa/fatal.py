@@ -18,7 +18,7 @@ def check_abuse(ctx: CallContext, item: RubricItem) -> Finding:
     for i in ctx.of("agent"):
         f = ctx.folded[i]
         for s, e, label in find_all(ctx.lex["abuse"], f):
-            target = excused if quoted(ctx, f, s) or _about_third_party(ctx, f, s) else hits
+            target = excused if quoted(ctx, f, s) or _about_third_party(ctx, f, s, e) else hits
             target.append(evidence(ctx.turns, i, f, s, e, note=f"辱骂用语“{label.removeprefix('re:')}”"))
     if hits:
         return Finding(True, 0.9, "坐席辱骂来电人", hits, occurrences=len(hits))
@@ -115,12 +115,12 @@ def _promise(ctx: CallContext, f: Folded) -> tuple[int, int] | None:
     )
 
 
-def _about_third_party(ctx: CallContext, f: Folded, start: int) -> bool:
+def _about_third_party(ctx: CallContext, f: Folded, start: int, end: int) -> bool:
     """这个人太不要脸了 about the reported party, not the caller: a third person before the word in its
-    clause and no 你 there."""
+    clause and no 你 there nor in the words themselves (难怪村里没人理你 is aimed at the caller)."""
     left, _ = clause_bounds(f.s, start, start)
     before = f.s[left:start]
-    return "你" not in before and any(p.pattern.search(before) for p in ctx.lex["abuse_third_party"])
+    return "你" not in f.s[left:end] and any(p.pattern.search(before) for p in ctx.lex["abuse_third_party"])
 
 
 def check_forbidden_promise(ctx: CallContext, item: RubricItem) -> Finding:

@@ -40,6 +40,7 @@ def violated(scorer: QaScorer, item: str, agent: str, caller: str = "") -> bool:
         ("你这叫敬酒不吃吃罚酒。", True),
         ("你一天闲得发慌，就晓得打电话。", True),
         ("你懂个锤子，听我讲。", True),
+        ("就你这样子，难怪院子里没人理你。", True),
         ("他骂您法盲，这个我们会转给他们单位。", False),
         ("那个施工队的人少根筋，您莫跟他们计较。", False),
         ("我们没有说您是找茬，您莫多心。", False),

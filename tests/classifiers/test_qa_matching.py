@@ -142,7 +142,15 @@ def test_sentence_model_suspicion_is_reviewed_not_deducted(with_model, lists_onl
 
 
 @pytest.mark.parametrize(
-    "name", ["utterances.txt", "utterances2.txt", "utterances4.txt", "utterances5.txt", "utterances7.txt"]
+    "name",
+    [
+        "utterances.txt",
+        "utterances2.txt",
+        "utterances4.txt",
+        "utterances5.txt",
+        "utterances7.txt",
+        "utterances8.txt",
+    ],
 )
 def test_utterance_sets_the_lists_were_fixed_on(name):
     figures = qa_utterances.run(Namespace(data=DEV_DIR / "qa" / name, show=False, no_model=True))
