@@ -32,7 +32,8 @@ decode starts while another one waits behind it, its speaker stopped more than
 ``late_after_s`` ago (``submit(..., ended_at=…)``, on ``time.monotonic``'s clock), or the worker was
 busy more than ``busy_above`` of the recent window, it is decoded by ``cheap_engine`` (the same
 model with cheaper settings) and counted in ``stats["degraded"]`` and ``degraded_<reason>``; for
-``guess_pause_s`` after such a decode nothing is guessed. Without a backlog nothing changes.
+``guess_pause_s`` after such a decode nothing is guessed (``in_overload()`` is true, so callers can
+put off their own work too). Without a backlog nothing changes.
 """
 
 from __future__ import annotations
@@ -117,9 +118,7 @@ class DecodeWorker:
         when confirmed work waits or enough guesses already wait (nothing is guessed when behind)."""
         with self._cond:
             active = sum(1 for state in self._spec_state.values() if state in ("waiting", "running"))
-            paused = (self._degraded_at is not None
-                      and time.monotonic() - self._degraded_at < self.overload.guess_pause_s)
-            if (self._closed or self._heap or active >= self.max_speculative or paused
+            if (self._closed or self._heap or active >= self.max_speculative or self._in_overload()
                     or self._busy_fraction() > self.speculate_below):
                 self.stats["refused"] += 1
                 return None
@@ -168,6 +167,14 @@ class DecodeWorker:
                 self._spec_state[future] = "withdrawn"  # counted when it ends
             elif state == "done":
                 self.stats["wasted"] += 1
+
+    def in_overload(self) -> bool:
+        """An utterance was decoded in overload mode less than ``guess_pause_s`` ago."""
+        with self._cond:
+            return self._in_overload()
+
+    def _in_overload(self) -> bool:
+        return self._degraded_at is not None and time.monotonic() - self._degraded_at < self.overload.guess_pause_s
 
     def _busy_fraction(self) -> float:
         """Share of the last ``busy_window_s`` seconds spent decoding (call with the lock held)."""

@@ -44,6 +44,9 @@ LIVE_STREAM_OPTIONS: dict[str, Any] = {"speculate_ms": 224}
 # without a backlog nothing changes. For 10 s after such a decode nothing is guessed.
 LIVE_OVERLOAD_WHISPER_OPTIONS: dict[str, Any] = {"min_window_s": 10.0, "beam_size": 1}
 LIVE_OVERLOAD = OverloadSettings(waiting=1, late_after_s=0.8, busy_above=0.75, guess_pause_s=10.0)
+# Meanwhile a call's ticket draft is refreshed at most every 5 s (words stored in between are drafted
+# together): at 4 calls the drafts' category embedding took ~12 CPU s a minute beside the decoder.
+LIVE_DRAFT_PAUSE_S = 5.0
 
 
 class SpeechService:
@@ -164,6 +167,7 @@ class LiveCall:
         self.actor = actor
         self.recognizer = recognizer
         self.decoder = decoder
+        self.draft_pause_s = LIVE_DRAFT_PAUSE_S
         self._lock = threading.Lock()
         self._guesses: dict[tuple, Future] = {}  # utterance key → speculative recognition
 
@@ -271,6 +275,13 @@ class LiveCall:
     def draft(self, update: CallUpdate) -> CallUpdate:
         """The refreshed ticket draft only."""
         return self.calls.enrich(update, suggest=False)
+
+    def draft_pause(self) -> float:
+        """Seconds to wait before the next draft refresh: ``draft_pause_s`` while the shared decode
+        worker is in overload mode (the CPU goes to the words first), else 0."""
+        if self.decoder is not None and self.decoder.in_overload():
+            return self.draft_pause_s
+        return 0.0
 
     def step(self, on_update: Callable[[CallUpdate], None] | None = None, *, final: bool = False) -> list[CallUpdate]:
         update = self.recognise(final=final)

@@ -149,6 +149,8 @@ async def stream(websocket: WebSocket, call_id: int, token: Annotated[str, Query
                     await send("draft", update.draft)
             except Exception as exc:  # reported, the loop goes on
                 await report(exc)
+            if pause := live.draft_pause():  # overload: the words first, later ones drafted together
+                await asyncio.sleep(pause)
 
     worker = asyncio.create_task(recognise())
     helpers = [asyncio.create_task(lookups()), asyncio.create_task(drafts())]
