@@ -45,7 +45,7 @@ LIVE_STREAM_OPTIONS: dict[str, Any] = {"speculate_ms": 224}
 LIVE_OVERLOAD_WHISPER_OPTIONS: dict[str, Any] = {"min_window_s": 10.0, "beam_size": 1}
 LIVE_OVERLOAD = OverloadSettings(waiting=1, late_after_s=0.8, busy_above=0.75, guess_pause_s=10.0)
 # Meanwhile a call's ticket draft is refreshed at most every 5 s (words stored in between are drafted
-# together): at 4 calls the drafts' category embedding took ~12 CPU s a minute beside the decoder.
+# together): at 4 calls the drafts' category embedding took ~14 CPU s a minute beside the decoder.
 LIVE_DRAFT_PAUSE_S = 5.0
 
 
