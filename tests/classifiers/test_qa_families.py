@@ -88,6 +88,19 @@ def test_reporter_identity_families(lists_only, caller, agent, expected):
     assert violated(lists_only, "confidential_leak", agent, caller) is expected
 
 
+@pytest.mark.parametrize(
+    ("caller", "agent", "expected"),
+    [
+        ("你们打电话给我搞么子？", "是你们院子里那个覃老师打电话来，说你家狗天天叫。", True),
+        ("我的摊子又咋个了？", "你店隔壁卖鞋子的老板反映你占道。", True),
+        ("你们打电话给我搞么子？", "有群众反映您家的狗晚上叫，麻烦您注意一下。", False),
+        ("我的摊子又咋个了？", "接到反映说您占道经营，反映人信息我们保密。", False),
+    ],
+)
+def test_reporter_named_unasked(lists_only, caller, agent, expected):
+    assert violated(lists_only, "confidential_leak", agent, caller) is expected
+
+
 def _three_way(agent_to_third: str, ticket_name: str = "向某") -> dict:
     turns = [
         ("agent", 0.0, 4.0, "您好，12345热线，很高兴为您服务。"),
