@@ -106,6 +106,8 @@ def _promise(ctx: CallContext, f: Folded) -> tuple[int, int] | None:
         for os_, oe, _ in outcomes:
             if not (left <= os_ < right) or any(a < oe and os_ < b for a, b, _ in allowed):
                 continue
+            if any(s <= a and b <= os_ for a, b, _ in allowed):
+                continue  # 肯定督促他们把路修好: the commitment is to the process, the outcome is its object
             if not _hedged(ctx, f, negated, os_, oe):
                 return min(s, os_), max(e, oe)
     # 今天就给你解决, 我们会给你补偿: an outcome promised without a commitment word

@@ -66,6 +66,9 @@ def test_abuse_families(lists_only, agent, expected):
         ("我们一定督促单位尽快给您回复。", False),
         ("您放心，来电人的信息都是保密的。", False),
         ("我们会尽量帮您协调，结果以单位答复为准。", False),
+        ("您放心，我们一定督促施工方把围墙砌好。", False),
+        ("放心，手续齐全的话通常都办得下来，具体看审核。", False),
+        ("您放心，肯定给您办得下来。", True),
     ],
 )
 def test_promise_families(lists_only, agent, expected):
