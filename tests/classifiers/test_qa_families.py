@@ -47,6 +47,10 @@ def violated(scorer: QaScorer, item: str, agent: str, caller: str = "") -> bool:
         ("小孩子要满三岁才能上幼儿园。", False),
         ("读书的事可以问县教育局，电话我给您。", False),
         ("您讲得很清楚，我都记下来了。", False),
+        ("打了好几回都没人管您，这个确实不应该。", False),
+        ("您这个水平的问题要找专业部门。", False),
+        ("您家的羊跟牛一样大？那要圈好。", False),
+        ("你这个人跟头驴一样，讲不通。", True),
     ],
 )
 def test_abuse_families(lists_only, agent, expected):
