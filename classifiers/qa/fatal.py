@@ -162,6 +162,8 @@ def _reporter_leaks(ctx: CallContext, answer_turns: int) -> tuple[list, list]:
             f = ctx.folded[j]
             refusals = find_all(ctx.lex["reveal_refusal"], f)
             refused = refused or bool(refusals)
+            if refusals and not _CONTRAST.search(f.s):
+                continue  # 就是为了保护反映人，我们不能说: a refusal with no “不过…” takes the turn's cues back
             for s, e, _ in find_all(ctx.lex["reveal_cue"], f):
                 left, right = clause_bounds(f.s, s, e)
                 if any(left <= rs < right for rs, _, _ in refusals):
@@ -211,6 +213,7 @@ def _confidential_leaks(ctx: CallContext) -> list:
 
 
 _NEGATION = re.compile("不会|不能|不得|不可能|绝不|不要|别|没有|没")
+_CONTRAST = re.compile("不过|但是|可以告诉你|只能说|提示你|透露一点|偷偷")
 
 
 def _direct_leaks(ctx: CallContext, seen: set[int]) -> list:

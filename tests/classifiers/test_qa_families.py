@@ -89,6 +89,9 @@ def test_promise_families(lists_only, agent, expected):
         ("举报我的那个人，你把他号码给我一下。", "这个不能告诉您，反映人的信息要保密。", False),
         ("我想同投诉我的人见个面，他住哪里？", "您有什么话我们帮您转达，对方信息不能透露。", False),
         ("我们村的网格员电话是多少？", "你们村网格员姓彭，电话一三五七二六八四四二一。", False),
+        ("是哪个举报我的？", "就是为了保护反映人，我们不能说是哪个。", False),
+        ("举报我的人是不是村里的？", "来电人信息一律保密，姓什么都不能说。", False),
+        ("是哪个举报我的？", "这个不能说，不过是你们组上的，姓向。", True),
     ],
 )
 def test_reporter_identity_families(lists_only, caller, agent, expected):
