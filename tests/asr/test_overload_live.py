@@ -13,6 +13,7 @@ from asr.overload import OverloadSettings
 from asr.streaming import StreamingRecognizer, StreamSettings
 from assistant.access import Actor
 from assistant.speech import LIVE_OVERLOAD_WHISPER_OPTIONS, LiveCall
+from tests.assistant.test_live_speculation import play
 
 pytestmark = pytest.mark.slow
 
@@ -36,14 +37,7 @@ def test_an_overloaded_decode_is_stored_as_a_segment(hotline, whisper_data_dir, 
     rec = StreamingRecognizer(worker, StreamSettings(), postprocessor=hotline.speech.postprocessor())
     live = LiveCall(hotline.calls, call.id, AGENT, rec, worker)
     greeting = decode(CALL_DIR / "call.ogg").channels[0][: 16000 * 6]  # the agent's opening words
-    pcm = (np.clip(np.concatenate([greeting, np.zeros(16000, np.float32)]), -1, 1) * 32767).astype("<i2").tobytes()
-    stored = []
-    for i in range(0, len(pcm), 3200):  # 100 ms frames on the agent's channel
-        live.push(b"\x00" + pcm[i : i + 3200])
-        while (utt := live.take()) is not None:
-            update = live.store(utt, live.submit(utt).result(120))
-            if update is not None:
-                stored += update.segments
+    stored = play(live, np.concatenate([greeting, np.zeros(16000, np.float32)]), channel=0, wait_s=120)
     assert stored and all(s.speaker == "agent" and s.text.strip() for s in stored)
     assert worker.stats["degraded"] == worker.stats["degraded_waiting"] == worker.decoded >= 1
     assert [s.text for s in hotline.calls.get(call.id, AGENT).segments] == [s.text for s in stored]

@@ -13,13 +13,14 @@ from tests.asr.test_streaming import LengthEngine, _pcm
 AGENT = Actor(2, "agent", "坐席甲", "agent")
 
 
-def _play(live: LiveCall, x: np.ndarray) -> list:
+def play(live: LiveCall, x: np.ndarray, channel: int = 1, wait_s: float = 10) -> list:
+    """Stream ``x`` in 100 ms frames on ``channel`` (0 agent, 1 caller); the segments stored."""
     stored = []
     pcm = _pcm(x)
-    for i in range(0, len(pcm), 3200):  # 100 ms frames on the caller's channel
-        live.push(b"\x01" + pcm[i : i + 3200])
+    for i in range(0, len(pcm), 3200):
+        live.push(bytes([channel]) + pcm[i : i + 3200])
         while (utt := live.take()) is not None:
-            update = live.store(utt, live.submit(utt).result(10))
+            update = live.store(utt, live.submit(utt).result(wait_s))
             if update is not None:
                 stored += update.segments
     return stored
@@ -33,7 +34,7 @@ def test_speculative_text_is_the_stored_final_and_is_decoded_once(hotline) -> No
         rec = StreamingRecognizer(worker, StreamSettings(speculate_ms=224))
         live = LiveCall(hotline.calls, call.id, AGENT, rec, worker)
         x = np.concatenate([silence(0.3), vowel_speech(1.0), silence(0.35), vowel_speech(1.0, 3), silence(1.2)])
-        stored = _play(live, x)
+        stored = play(live, x)
         assert len(stored) == 1 and stored[0].speaker == "caller"
         assert rec.stats.speculated == 2 and rec.stats.withdrawn == 1
         assert worker.stats["confirmed"] == 1  # the final is the guess made after 224 ms of silence
@@ -54,7 +55,7 @@ def test_without_speculation_the_same_final_is_stored(hotline) -> None:
         worker = DecodeWorker(LengthEngine())
         try:
             rec = StreamingRecognizer(worker, StreamSettings(speculate_ms=speculate))
-            texts.append([(s.start, s.end, s.text) for s in _play(LiveCall(hotline.calls, call.id, AGENT, rec, worker), x)])
+            texts.append([(s.start, s.end, s.text) for s in play(LiveCall(hotline.calls, call.id, AGENT, rec, worker), x)])
         finally:
             worker.close()
     assert texts[0] == texts[1] and len(texts[0]) == 1
