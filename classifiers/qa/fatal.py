@@ -95,12 +95,13 @@ def _promise(ctx: CallContext, f: Folded) -> tuple[int, int] | None:
     allowed = find_all(ctx.lex["promise_process_ok"], f)
     outcomes = find_all(ctx.lex["promise_outcome"], f)
     guarantees = find_all(ctx.lex["promise_guarantee"], f)
+    guarantee_spans = {(gs, ge) for gs, ge, _ in guarantees}
     for s, e, _ in find_all(ctx.lex["promise_commit"], f) + guarantees:
         if any(ns < e and s < ne for ns, ne, _ in negated) or _hedged(ctx, f, negated, s, e):
             continue
         left, right = clause_bounds(f.s, s, e)
         right = _next_clause(f.s, right)
-        if (s, e) in {(gs, ge) for gs, ge, _ in guarantees} and left > 0:
+        if (s, e) in guarantee_spans and left > 0:
             # 钱月底就到你卡上了，我担保: a guarantee also covers the clause before it
             left = clause_bounds(f.s, left - 1, left - 1)[0]
         for os_, oe, _ in outcomes:
