@@ -34,6 +34,19 @@ def _elapsed(f: Folded, start: int, end: int) -> bool:
     return f.s[end : end + 1] == "了" or bool(_ELAPSED.search(f.s[max(0, start - 2) : start]))
 
 
+_DAYS = {"day": 1, "month": 30}
+
+
+def _comparable(unit: str, value: float, kb_qty: dict[str, set[float]]) -> tuple[str, float]:
+    """A period in another unit than the KB's (冷静期三个月 against 30日): months as days, days as months."""
+    if unit in kb_qty or unit not in _DAYS:
+        return unit, value
+    for other, days in _DAYS.items():
+        if other != unit and other in kb_qty:
+            return other, value * _DAYS[unit] / days
+    return unit, value
+
+
 def _kb_phone_ok(digits: str, kb_phones: set[str], always_ok: frozenset[str]) -> bool:
     """A number the agent read out is fine if the KB has it, or if the KB gives no number of its kind
     (a landline is only checked against the KB's landlines, a short hotline against its hotlines)."""
@@ -68,11 +81,10 @@ def check_kb_agreement(ctx: CallContext, item: RubricItem) -> Finding:
         f = arabize(ctx.folded[i])
         said_before = {(u, v) for t, u, v in caller_qty if t < ctx.turns[i].start}
         for q in quantities(f):
-            if q.unit in kb_qty and q.value in kb_qty[q.unit]:
+            unit, value = _comparable(q.unit, q.value, kb_qty)
+            if unit in kb_qty and value in kb_qty[unit]:
                 confirmed += 1
-            elif (
-                q.unit in kb_qty and (q.unit, q.value) not in said_before and not _elapsed(f, q.start, q.end)
-            ):
+            elif unit in kb_qty and (q.unit, q.value) not in said_before and not _elapsed(f, q.start, q.end):
                 conflicts.append(evidence(ctx.turns, i, f, q.start, q.end, note=f"“{q.text}”与知识库不符"))
         if kb_phones:
             for p in phones(f):
@@ -115,6 +127,11 @@ def normalize_unit(name: str, ctx: CallContext) -> str:
         for prefix in ctx.lex.unit_prefixes:
             if prefix and s.startswith(prefix) and len(s) > len(prefix) + 1:
                 s, changed = s[len(prefix) :], True
+    # 恩施州生态环境局鹤峰分局 = 鹤峰生态环境分局: the county's branch of a prefecture bureau
+    for prefix in ctx.lex.unit_prefixes:
+        if len(prefix) >= 2 and s.endswith(f"局{prefix}分局"):
+            s = s[: -len(f"局{prefix}分局")] + "分局"
+            break
     for short, full in sorted(ctx.lex.unit_aliases.items(), key=lambda kv: -len(kv[0])):
         if s.endswith(short) and not s.endswith(full):
             s = s[: len(s) - len(short)] + full

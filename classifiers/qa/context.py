@@ -56,6 +56,7 @@ PHRASE_LISTS = (
     "reporter_question_weak",
     "abuse_third_party",
     "promise_guarantee",
+    "promise_instruction",
 )
 
 

@@ -18,7 +18,8 @@ def check_abuse(ctx: CallContext, item: RubricItem) -> Finding:
     for i in ctx.of("agent"):
         f = ctx.folded[i]
         for s, e, label in find_all(ctx.lex["abuse"], f):
-            target = excused if quoted(ctx, f, s) or _about_third_party(ctx, f, s, e) else hits
+            excuse = quoted(ctx, f, s) or _about_third_party(ctx, f, s, e) or _denied(f, s)
+            target = excused if excuse else hits
             target.append(evidence(ctx.turns, i, f, s, e, note=f"辱骂用语“{label.removeprefix('re:')}”"))
     if hits:
         return Finding(True, 0.9, "坐席辱骂来电人", hits, occurrences=len(hits))
@@ -96,9 +97,12 @@ def _promise(ctx: CallContext, f: Folded) -> tuple[int, int] | None:
     outcomes = find_all(ctx.lex["promise_outcome"], f)
     guarantees = find_all(ctx.lex["promise_guarantee"], f)
     guarantee_spans = {(gs, ge) for gs, ge, _ in guarantees}
+    instructions = find_all(ctx.lex["promise_instruction"], f)
     for s, e, _ in find_all(ctx.lex["promise_commit"], f) + guarantees:
         if any(ns < e and s < ne for ns, ne, _ in negated) or _hedged(ctx, f, negated, s, e):
             continue
+        if any(a < e and s < b for a, b, _ in instructions):
+            continue  # 请一定注意安全 / 您一定要保管好发票: an instruction to the caller, not a commitment
         left, right = clause_bounds(f.s, s, e)
         right = _next_clause(f.s, right)
         if (s, e) in guarantee_spans and left > 0:
@@ -118,12 +122,33 @@ def _promise(ctx: CallContext, f: Folded) -> tuple[int, int] | None:
     )
 
 
+# 不是您苕，是骗子太会装了 / 不怪你: the agent denies the insult (又不是 and 是不是 stay sarcasm and questions)
+_DENIAL = re.compile(
+    r"(?<![又还否])(不是|并不是|并非|不怪|不能怪|不该怪|没有人说|没人说|没有说|没说)(说)?(你|你们)?$"
+)
+
+
+def _denied(f: Folded, start: int) -> bool:
+    left, _ = clause_bounds(f.s, start, start)
+    return bool(_DENIAL.search(f.s[left:start]))
+
+
 def _about_third_party(ctx: CallContext, f: Folded, start: int, end: int) -> bool:
     """这个人太不要脸了 about the reported party, not the caller: a third person before the word in its
     clause and no 你 there nor in the words themselves (难怪村里没人理你 is aimed at the caller)."""
-    left, _ = clause_bounds(f.s, start, start)
-    before = f.s[left:start]
-    return "你" not in f.s[left:end] and any(p.pattern.search(before) for p in ctx.lex["abuse_third_party"])
+    left, right = clause_bounds(f.s, start, end)
+    if "你" in f.s[left:end]:
+        return False
+    before, after = f.s[left:start], f.s[end:right]
+    if any(p.pattern.search(before) for p in ctx.lex["abuse_third_party"]):
+        return True
+    # 鸡蛋里挑骨头的是那个商家: the words describe whoever the clause then names
+    return bool(_NAMED_AFTER.match(after)) and any(
+        p.pattern.search(after) for p in ctx.lex["abuse_third_party"]
+    )
+
+
+_NAMED_AFTER = re.compile("的(人)?(是|就是)")
 
 
 def check_forbidden_promise(ctx: CallContext, item: RubricItem) -> Finding:

@@ -33,7 +33,8 @@ CHECK_DEFAULTS: dict[str, dict[str, Any]] = {
     "appeal_type": {"ranks": {"咨询": 0, "建议": 1, "求助": 1, "表扬": 1, "投诉": 2, "举报": 2}},
     "key_facts": {"address_for": ["求助", "投诉", "举报"], "min_content_chars": 6},
     "category": {"min_confidence": 0.2, "sure_confidence": 0.35, "margin": 0.4, "top_candidates": 3,
-                 "min_turn_chars": 6, "max_turns": 8, "max_chars": 128},
+                 "min_turn_chars": 6, "max_turns": 8, "max_chars": 128, "absent_confidence": 0.18,
+                 "generic_labels": ["热线服务", "政务服务"]},
     "caller_emotion": {"model_threshold": 0.8, "uncertain_band": 0.15},
     "agent_attitude": {"model_threshold": 0.8, "uncertain_band": 0.15},
     "confidential_leak": {"answer_turns": 2},
@@ -58,6 +59,7 @@ _FRACTIONS = {
     "min_confidence",
     "sure_confidence",
     "margin",
+    "absent_confidence",
 }
 
 

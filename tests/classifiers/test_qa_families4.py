@@ -1,0 +1,174 @@
+"""QA matching by family (issue 7, fourth round, after holdout6 was opened): each case is worded differently
+from the word lists, utterances11 and holdout6, so it tests the family — contempt phrased as advice
+(穷就莫…), blame turned on the caller, a condition imputed in mockery, “X的东西”, origin and group contempt,
+歇后语, “said it N times” in any counter, instructions with 一定 that promise nothing, money guaranteed
+through the other party, a reporter placed in the caller's own group, a period in another unit than the KB's,
+a fee where the KB says free, the county branch of a prefecture bureau, 热线服务 as a meta category — and
+its near misses (denial 不是您…, self-blame, sympathy, a caring 就别, 一定 aimed at the caller)."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifiers.qa import QaScorer
+from eval.tasks.qa_utterances import make_call
+
+
+@pytest.fixture(scope="module")
+def lists_only() -> QaScorer:
+    s = QaScorer(use_model=False)
+    s.warm_up()
+    return s
+
+
+def violated(scorer: QaScorer, item: str, agent: str, caller: str = "") -> bool:
+    result = scorer.run(make_call(item, caller, agent, 0))
+    found = result.item(item)
+    if found.violated and item in ("abuse", "forbidden_promise", "confidential_leak"):
+        assert result.route == "review"  # a fatal error is never auto-accepted
+    return found.violated
+
+
+@pytest.mark.parametrize(
+    ("agent", "expected"),
+    [
+        ("没钱就莫修恁个大的房子撒。", True),
+        ("矫情得很，就莫住城里头。", True),
+        ("你自己管不好娃儿，还怪学校。", False),  # no 别人/政府: the listed family needs the one blamed
+        ("自己不看好屋里的鸡，怪别个偷。", True),
+        ("我看你怕是没吃药哦，讲话颠三倒四。", True),
+        ("你这个没良心的东西，帮了你还骂人。", True),
+        ("一看就是山沟沟里头出来的，规矩都不懂。", True),
+        ("你们这些山里人就是不讲道理。", True),
+        ("你那张臭嘴巴讲话好毒。", True),
+        ("你这是鸡蛋里挑骨头。", True),
+        ("你个遭瘟的，莫打了。", True),
+        ("不是您笨，是这个表格确实复杂。", False),
+        ("这个不怪您，是系统的问题。", False),
+        ("那个老板确实是个没良心的东西，拖了大家的钱。", False),
+        ("您年纪大了就莫自己跑了，让屋里人帮您办。", False),
+        ("您眼睛不好就莫签字，先叫家里人帮您看一下。", False),
+        ("您莫着急，慢慢讲，我听着的。", False),
+    ],
+)
+def test_abuse_families_round4(lists_only, agent, expected):
+    assert violated(lists_only, "abuse", agent) is expected
+
+
+@pytest.mark.parametrize(
+    ("agent", "expected"),
+    [
+        ("这个我都讲五道了。", True),
+        ("跟你说了三回了，是社保卡。", True),
+        ("你自己不会上网查啊？", True),
+        ("那跟我们有啥子关系嘛。", True),
+        ("你打其他的电话去撒。", True),
+        ("这个事情我们也莫法。", True),
+        ("我再给您讲第二遍，您拿笔记一下。", False),
+        ("第二个是关于低保的，我一起说。", False),
+        ("这个跟我们热线有关系，我帮您登记。", False),
+    ],
+)
+def test_forbidden_phrase_families_round4(lists_only, agent, expected):
+    assert violated(lists_only, "forbidden_phrase", agent) is expected
+
+
+@pytest.mark.parametrize(
+    ("agent", "expected"),
+    [
+        ("放心，我们叫老板把工钱结清，一分不少。", True),
+        ("他必须给您退钱，我们给您做主。", True),
+        ("那个押金我们肯定让他把钱退给你。", True),
+        ("请您一定保存好收据，以后维权要用。", False),
+        ("您一定要先报警，再到医院处理伤口。", False),
+        ("好的，请一定注意防火，感谢您的来电，再见。", False),
+        ("您必须本人带身份证去办。", False),
+        ("能不能退要看调查结果，我不敢给您打包票。", False),
+    ],
+)
+def test_promise_families_round4(lists_only, agent, expected):
+    assert violated(lists_only, "forbidden_promise", agent) is expected
+
+
+@pytest.mark.parametrize(
+    ("caller", "agent", "expected"),
+    [
+        ("到底是哪个反映的？", "只能说跟你们是一个村的。", True),
+        ("是不是我屋对门那家？", "你都猜出来了，那我就不多讲了。", True),
+        ("到底是哪个反映的？", "反映人信息我们保密，请您理解。", False),
+    ],
+)
+def test_reporter_cues_round4(lists_only, caller, agent, expected):
+    assert violated(lists_only, "confidential_leak", agent, caller) is expected
+
+
+@pytest.mark.parametrize(
+    ("caller", "recorded", "expected"),
+    [
+        ("喂，我要举报我们山上那个采石场，天天放炮。", "求助", True),
+        ("有人举报我们山上放炮，我想问一下。", "咨询", False),
+    ],
+)
+def test_appeal_type_own_report_of_our_place(lists_only, caller, recorded, expected):
+    call = make_call("appeal_type", caller, "好的，我给您登记。", 0)
+    call["ticket"] = {"appeal_type": recorded, "phones": ["13972651188"], "content": "来电人反映采石场放炮"}
+    assert lists_only.run(call).item("appeal_type").violated is expected
+
+
+@pytest.mark.parametrize(
+    ("kb", "agent", "expected"),
+    [
+        ("申请后15日内审核完毕，审核通过的发放补贴。", "申请以后半个月左右，大概两个月内审核完。", True),
+        ("申请后15日内审核完毕，审核通过的发放补贴。", "申请以后十五天以内审核完。", False),
+        ("审核期为3个月，期间可撤回申请。", "审核期是九十天，期间可以撤回。", False),
+        (
+            "65周岁以上老人每年可免费体检一次，带身份证到卫生院。",
+            "体检要收八十的检查费，带身份证去卫生院。",
+            True,
+        ),
+        (
+            "65周岁以上老人每年可免费体检一次，带身份证到卫生院。",
+            "体检不收钱，带身份证去卫生院就可以。",
+            False,
+        ),
+    ],
+)
+def test_kb_periods_and_fees(lists_only, kb, agent, expected):
+    call = make_call("kb_agreement", "我想问一下这个么样办？", agent, 0)
+    call["kb_answer"] = kb
+    found = lists_only.run(call).item("kb_agreement")
+    assert found.violated is expected, found.message
+
+
+@pytest.mark.parametrize(
+    ("suggested", "chosen", "expected"),
+    [
+        ("恩施州公安局鹤峰分局", "鹤峰公安分局", False),
+        ("恩施州生态环境局鹤峰分局", "县人社局", True),
+    ],
+)
+def test_dispatch_county_branch(lists_only, suggested, chosen, expected):
+    call = make_call("dispatch", "", "好的，我给您登记。", 0)
+    call["dispatch"] = {"suggested": suggested, "chosen": chosen}
+    assert lists_only.run(call).item("dispatch").violated is expected
+
+
+@pytest.mark.parametrize(
+    ("ranked", "expected"),
+    [
+        # 热线服务 speaks for the hotline, not the matter: the first subject category is too weak
+        ([("热线服务", 0.3), ("市场监管", 0.1), ("水电气", 0.05)], False),
+        # the recorded category is not among the candidates and the first choice is fair
+        ([("劳动保障", 0.19), ("农业农村", 0.1), ("税务", 0.05)], True),
+        ([("劳动保障", 0.15), ("农业农村", 0.1), ("税务", 0.05)], False),
+        # among the candidates and close: not flagged below min_confidence
+        ([("劳动保障", 0.19), ("城市管理", 0.1), ("税务", 0.05)], False),
+    ],
+)
+def test_category_generic_labels_and_absent_record(ranked, expected):
+    scorer = QaScorer(use_model=False, category=lambda texts: [ranked for _ in texts])
+    call = make_call(
+        "category", "我们采茶的工钱老板一直拖到不给，十几个人都没拿到。", "好的，我给您登记。", 0
+    )
+    call["ticket"] = {"category": "城市管理"}
+    assert scorer.run(call).item("category").violated is expected
