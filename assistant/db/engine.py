@@ -79,7 +79,7 @@ class WriterLock:
         if self._fd is None:
             self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
         deadline = time.monotonic() + self.timeout
-        delay = 0.0005
+        delay = 0.0001
         while True:
             try:
                 fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -88,7 +88,7 @@ class WriterLock:
                 if time.monotonic() > deadline:
                     raise StorageUnavailable("数据库正忙，请稍后重试") from None
                 time.sleep(delay)
-                delay = min(delay * 2, 0.005)
+                delay = min(delay * 2, 0.001)
 
     @contextmanager
     def hold(self) -> Iterator[None]:

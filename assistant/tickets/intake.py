@@ -34,15 +34,19 @@ def with_defaults(ticket: Ticket) -> Ticket:
     return ticket
 
 
-def insert_ticket(s: Session, ticket: Ticket, events: list[dict[str, Any]]) -> int:
-    """Insert ``ticket`` (with ``ticket.co_units``) and its ``events``; returns the new id. The
+def ticket_row(ticket: Ticket) -> dict[str, Any]:
+    """The ticket's column values, for :func:`insert_ticket`."""
+    return {c.key: getattr(ticket, c.key) for c in _COLUMNS}
+
+
+def insert_ticket(s: Session, row: dict[str, Any], co_units: list[TicketCoUnit], events: list[dict[str, Any]]) -> int:
+    """Insert the ticket ``row`` with its ``co_units`` and ``events``; returns the new id. The
     caller's transaction commits them together."""
-    row = {c.key: getattr(ticket, c.key) for c in _COLUMNS}
     conn = s.connection()
     ticket_id = int(conn.execute(_INSERT_TICKET, row).scalar_one())
-    for co in ticket.co_units:
+    for co in co_units:
         co.ticket_id = ticket_id
-    if ticket.co_units:
-        conn.execute(_INSERT_CO_UNITS, [{"ticket_id": ticket_id, "unit_id": co.unit_id} for co in ticket.co_units])
+    if co_units:
+        conn.execute(_INSERT_CO_UNITS, [{"ticket_id": ticket_id, "unit_id": co.unit_id} for co in co_units])
     conn.execute(_INSERT_EVENTS, [e | {"ticket_id": ticket_id} for e in events])
     return ticket_id

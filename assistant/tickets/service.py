@@ -18,7 +18,7 @@ from assistant.db.engine import Database
 from assistant.db.models import Ticket, TicketCoUnit, TicketEvent, Unit
 from assistant.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from assistant.tickets import actions, reading
-from assistant.tickets.intake import insert_ticket, with_defaults
+from assistant.tickets.intake import insert_ticket, ticket_row, with_defaults
 from assistant.tickets.numbering import next_number
 from assistant.tickets.present import diff, event_public, snapshot, to_public
 from assistant.tickets.schemas import (
@@ -89,21 +89,27 @@ class TicketService:
     def create(self, data: TicketCreate, actor: Actor) -> TicketPublic:
         """Accept a ticket (and dispatch it at once when ``data.dispatch`` says so).
 
-        The ticket is built as a plain object first, the state machine applies the dispatch to it
-        exactly as it would to a stored ticket, and then the ticket, its co-handlers and both audit
-        events go in with three INSERTs and one commit: no ORM flush, update or re-read on the
-        busiest write path."""
+        The ticket is built as a plain object first and the state machine applies the dispatch to
+        it exactly as it would to a stored ticket (the units read in a read transaction); its audit
+        events are computed then too. Only the number, the ticket row, its co-handlers and both
+        events go in inside the write transaction: on SQLite writers queue on one lock (across
+        worker processes too), so what a creation holds it for is a few statements, not the
+        Python that builds them."""
         actor.require(*CENTER_ROLES, "system")
         township, village = self._check_place(data.township, data.village)
         now = self.now()
         fields = data.model_dump(exclude={"dispatch"})
         fields.update(township=township, village=village, event_time=self._aware(data.event_time))
+        ticket, events = self._build_new(data, fields, now, actor)
+        row = ticket_row(ticket)
+        prefix, tz = self.county.ticket_prefix, self.county.timezone
 
-        def insert(s: Session) -> TicketPublic:
-            with s.no_autoflush:
-                return self._insert_new(s, data, fields, now, actor)
+        def insert(s: Session) -> tuple[int, str]:
+            number = next_number(s, prefix, now, tz)
+            return insert_ticket(s, row | {"number": number}, ticket.co_units, events), number
 
-        created = self.db.write_grouped(insert)  # answered only once committed
+        ticket.id, ticket.number = self.db.write_grouped(insert)  # answered only once committed
+        created = to_public(ticket, actor)
         for hook in self.after_create:
             try:
                 hook(created, actor)
@@ -111,12 +117,13 @@ class TicketService:
                 log.exception("after-create hook failed for ticket %s", created.id)
         return created
 
-    def _insert_new(self, s: Session, data: TicketCreate, fields: dict[str, Any], now: datetime,
-                    actor: Actor) -> TicketPublic:
-        """The ticket built in memory, dispatched by the state machine when asked, then inserted."""
+    def _build_new(self, data: TicketCreate, fields: dict[str, Any], now: datetime,
+                   actor: Actor) -> tuple[Ticket, list[dict[str, Any]]]:
+        """The ticket built in memory (number and id still unset), dispatched by the state machine
+        when asked, and its audit events."""
         ticket = with_defaults(Ticket(
             **fields,
-            number=next_number(s, self.county.ticket_prefix, now, self.county.timezone),
+            number="",
             status="accepted",
             created_by_id=actor.user_id,
             created_at=now,
@@ -130,12 +137,12 @@ class TicketService:
         if data.dispatch is not None:
             payload = ActionInput(lead_unit=data.dispatch.lead_unit, co_units=data.dispatch.co_units,
                                   handling_level=data.dispatch.handling_level, comment=data.dispatch.comment)
-            ctx = actions.Context(session=s, county=self.county, calendar=self.calendar, now=now)
-            actions.apply(ctx, ticket, "dispatch", payload, actor)
+            with self.db.read() as s:  # the units (a unit deactivated meanwhile still exists: its row stays)
+                ctx = actions.Context(session=s, county=self.county, calendar=self.calendar, now=now)
+                actions.apply(ctx, ticket, "dispatch", payload, actor)
             events.append(self._event_row(now, actor, "dispatch", accepted, snapshot(ticket), "accepted",
                                           ticket.status, payload.comment))
-        ticket.id = insert_ticket(s, ticket, events)
-        return to_public(ticket, actor)
+        return ticket, events
 
     @staticmethod
     def _event_row(at: datetime, actor: Actor, action: str, before: dict[str, Any], after: dict[str, Any],
