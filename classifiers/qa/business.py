@@ -132,6 +132,8 @@ def normalize_unit(name: str, ctx: CallContext) -> str:
         if len(prefix) >= 2 and s.endswith(f"局{prefix}分局"):
             s = s[: -len(f"局{prefix}分局")] + "分局"
             break
+    if s.endswith("分局") and len(s) >= 4:  # a county's 公安分局 / 生态环境分局 is its 公安局 / 生态环境局
+        s = s[:-2] + "局"
     for short, full in sorted(ctx.lex.unit_aliases.items(), key=lambda kv: -len(kv[0])):
         if s.endswith(short) and not s.endswith(full):
             s = s[: len(s) - len(short)] + full

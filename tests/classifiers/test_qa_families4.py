@@ -49,6 +49,11 @@ def violated(scorer: QaScorer, item: str, agent: str, caller: str = "") -> bool:
         ("您年纪大了就莫自己跑了，让屋里人帮您办。", False),
         ("您眼睛不好就莫签字，先叫家里人帮您看一下。", False),
         ("您莫着急，慢慢讲，我听着的。", False),
+        ("你以为这个热线是你自己家开的？", True),
+        ("就是你名堂多，别个都没问。", True),
+        ("你个老婆子，还来教我。", True),
+        ("你们组上的都是一路货色。", True),
+        ("您想得很周到，我记下来了。", False),
     ],
 )
 def test_abuse_families_round4(lists_only, agent, expected):
@@ -64,6 +69,10 @@ def test_abuse_families_round4(lists_only, agent, expected):
         ("那跟我们有啥子关系嘛。", True),
         ("你打其他的电话去撒。", True),
         ("这个事情我们也莫法。", True),
+        ("不可能，你莫想了。", True),
+        ("这个事我们办不到。", True),
+        ("你莫催了，催了也没用。", True),
+        ("这个不可能是假的，您放心用。", False),
         ("我再给您讲第二遍，您拿笔记一下。", False),
         ("第二个是关于低保的，我一起说。", False),
         ("这个跟我们热线有关系，我帮您登记。", False),
@@ -79,6 +88,8 @@ def test_forbidden_phrase_families_round4(lists_only, agent, expected):
         ("放心，我们叫老板把工钱结清，一分不少。", True),
         ("他必须给您退钱，我们给您做主。", True),
         ("那个押金我们肯定让他把钱退给你。", True),
+        ("补贴这一回肯定少不了你的份。", True),
+        ("您那个事就定了，等通知就行。", True),
         ("请您一定保存好收据，以后维权要用。", False),
         ("您一定要先报警，再到医院处理伤口。", False),
         ("好的，请一定注意防火，感谢您的来电，再见。", False),
@@ -95,6 +106,8 @@ def test_promise_families_round4(lists_only, agent, expected):
     [
         ("到底是哪个反映的？", "只能说跟你们是一个村的。", True),
         ("是不是我屋对门那家？", "你都猜出来了，那我就不多讲了。", True),
+        ("到底是哪个反映的？", "你们村的会计打过来的。", True),
+        ("到底是哪个反映的？", "一个小伙子打来的，别的不晓得。", True),
         ("到底是哪个反映的？", "反映人信息我们保密，请您理解。", False),
     ],
 )
@@ -144,6 +157,9 @@ def test_kb_periods_and_fees(lists_only, kb, agent, expected):
     ("suggested", "chosen", "expected"),
     [
         ("恩施州公安局鹤峰分局", "鹤峰公安分局", False),
+        ("恩施州公安局鹤峰分局", "县公安局", False),
+        ("国家税务总局鹤峰县税务局", "县税务局", False),
+        ("国网鹤峰县供电公司", "县供电公司", False),
         ("恩施州生态环境局鹤峰分局", "县人社局", True),
     ],
 )
