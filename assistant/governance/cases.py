@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -19,6 +19,14 @@ from assistant.db.governance_models import CaseLink, GovernanceCase, GovernanceE
 from assistant.db.models import Ticket, TicketCoUnit
 from assistant.errors import InvalidTransition, NotFound, PermissionDenied, RuleViolation, ValidationFailed
 from assistant.governance.detector import Finding
+from assistant.governance.findings import (
+    INSERT_CASE_EVENT,
+    INSERT_LINK,
+    OPEN_CASES_OF,
+    SUPERVISABLE,
+    UNSUPERVISED,
+    ChunkWriter,
+)
 from assistant.governance.policy import GovernancePolicy
 from assistant.governance.schemas import (
     KIND_LABELS,
@@ -39,16 +47,6 @@ MANAGERS = ("supervisor", "admin")
 VIEWERS = ("agent", "supervisor", "admin", "qa", "unit_staff")
 # detection acts with a supervisor's rights (督办 is theirs), and says in the audit trail that it was the system
 MONITOR = Actor(user_id=None, username="system", display_name="系统（重复诉求监测）", role="supervisor")
-SUPERVISABLE = {"dispatched", "handling", "returned"}
-# detection's two queries per finding, built once (statement construction costs more than running them)
-_OPEN_CASES_OF = (select(CaseLink.ticket_id, CaseLink.case_id, GovernanceCase.key_supervision).join(GovernanceCase, CaseLink.case_id == GovernanceCase.id)
-                  .where(CaseLink.ticket_id.in_(bindparam("ids", expanding=True)), GovernanceCase.status == "open",
-                         GovernanceCase.kind == bindparam("kind")).order_by(GovernanceCase.id))
-_UNSUPERVISED = (select(Ticket.id).join(CaseLink, CaseLink.ticket_id == Ticket.id)
-                 .where(CaseLink.case_id == bindparam("case_id"), Ticket.status.in_(sorted(SUPERVISABLE)),
-                        Ticket.supervised.is_(False)).order_by(Ticket.id))
-_INSERT_LINK = insert(CaseLink.__table__)
-_INSERT_EVENT = insert(GovernanceEvent.__table__)
 
 
 def brief(ticket: Ticket, link: CaseLink | None = None) -> TicketBrief:
@@ -75,7 +73,7 @@ class CaseService:
     def log(self, s: Session, subject: str, subject_id: int, actor: Actor, action: str, *,
             ticket_id: int | None = None, details: dict[str, Any] | None = None, comment: str = "") -> None:
         s.flush()  # pending rows first: the trail keeps the order things happened in
-        s.connection().execute(_INSERT_EVENT, {"subject": subject, "subject_id": subject_id, "ticket_id": ticket_id, "at": self.now(),
+        s.connection().execute(INSERT_CASE_EVENT, {"subject": subject, "subject_id": subject_id, "ticket_id": ticket_id, "at": self.now(),
                                   "actor_id": actor.user_id, "actor_name": actor.display_name, "actor_role": actor.role,
                                   "action": action, "details": details or {}, "comment": comment})
 
@@ -133,7 +131,7 @@ class CaseService:
         """The link itself: the ticket's audit event, the link row and the case's event."""
         self.tickets.note(s, ticket_id, actor, "case_link", comment or f"并入案件 {case_id}（{KIND_LABELS[kind]}）",
                           {"case_id": [None, case_id]})
-        s.connection().execute(_INSERT_LINK, {"case_id": case_id, "ticket_id": ticket_id, "role": role, "similarity": similarity,
+        s.connection().execute(INSERT_LINK, {"case_id": case_id, "ticket_id": ticket_id, "role": role, "similarity": similarity,
                                  "source": source, "linked_at": self.now(), "linked_by": actor.display_name})
         self.log(s, "case", case_id, actor, "link", ticket_id=ticket_id,
                  details={"role": role, "similarity": similarity, "source": source}, comment=comment)
@@ -166,17 +164,24 @@ class CaseService:
         return done
 
     # --- detection -----------------------------------------------------------------------
-    def apply_findings(self, findings: list[Finding], actor: Actor = MONITOR,
-                       chunk: int = 16) -> list[tuple[int, list[int]] | Exception]:
+    def apply_findings(self, findings: list[Finding], actor: Actor = MONITOR, chunk: int = 16,
+                       batched: bool = True) -> list[tuple[int, list[int]] | Exception]:
         """Apply a detection batch's findings in order: link each finding's tickets into the open
         case of its kind (a new one, master = the earliest ticket, when none) and put the case
         under key supervision as the policy says. Returns, per finding, the case id and the tickets
         newly linked, or its error. A chunk shares one transaction (on SQLite also the commit of
-        the creations queued with it), each finding in its own savepoint, so a failing one is
-        rolled back alone."""
+        the creations queued with it); ``batched``: its findings are written together
+        (``findings.ChunkWriter``), and if that fails each finding in its own savepoint, so a
+        failing one is rolled back alone."""
         out: list[tuple[int, list[int]] | Exception] = []
 
         def run(s: Session, part: list[Finding]) -> list[tuple[int, list[int]] | Exception]:
+            if batched and actor.role != "unit_staff":  # the chunk in few statements; if it fails, one finding at a time
+                try:
+                    with self.db.guard(), s.begin_nested():
+                        return list(ChunkWriter(self, s, actor).run(part))
+                except Exception as exc:  # noqa: BLE001 - retried below, each finding on its own
+                    log.warning("governance: chunk of %d findings retried one by one: %s", len(part), exc)
             done: list[tuple[int, list[int]] | Exception] = []
             for finding in part:
                 try:
@@ -202,7 +207,7 @@ class CaseService:
         sims = {m.ticket_id: m.similarity for m in finding.matches} | {finding.ticket_id: 1.0}
         s.flush()
         in_case: dict[int, Any] = {}
-        for row in s.connection().execute(_OPEN_CASES_OF, {"ids": finding.ticket_ids, "kind": finding.kind}).all():
+        for row in s.connection().execute(OPEN_CASES_OF, {"ids": finding.ticket_ids, "kind": finding.kind}).all():
             in_case.setdefault(row.ticket_id, row)
         found = next((in_case[t] for t in finding.ticket_ids if t in in_case), None)
         if found is None:
@@ -235,7 +240,7 @@ class CaseService:
             if stale is not None:  # the ORM copy of a case made just now must not write back old values
                 s.expire(stale)
         if key:  # 督办 in the same transaction as the links
-            due = s.connection().execute(_UNSUPERVISED, {"case_id": case_id}).scalars().all()
+            due = s.connection().execute(UNSUPERVISED, {"case_id": case_id}).scalars().all()
             if due:
                 self.tickets.supervise_in(s, list(due), f"重点督办：{KIND_LABELS[finding.kind]}（案件 {case_id}）", actor)
         return case_id, added

@@ -66,6 +66,7 @@ class GovernanceMonitor:
         self.index = RecentIndex(keep_days=policy.longest_window_days + 1)
         self._last_id = 0
         self._lock = threading.RLock()
+        self.batched_writes = True  # a chunk of findings written together (False: one at a time)
         self.last_ms: float | None = None
         self.error: str | None = None
 
@@ -214,7 +215,7 @@ class GovernanceMonitor:
         """Apply the findings in order, several to a transaction; one that fails is logged and
         skipped (detection is idempotent: the next start's re-check finds it again)."""
         results = []
-        for finding, done in zip(findings, self.cases.apply_findings(findings), strict=True):
+        for finding, done in zip(findings, self.cases.apply_findings(findings, batched=self.batched_writes), strict=True):
             if isinstance(done, Exception):
                 log.error("governance: %s finding on ticket %s failed: %s", finding.kind, finding.ticket_id, done)
                 continue

@@ -16,7 +16,7 @@ from assistant.callbacks import schedule_in
 from assistant.county import County
 from assistant.db.engine import Database
 from assistant.db.models import Ticket, TicketCoUnit, TicketEvent, Unit
-from assistant.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from assistant.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from assistant.tickets import actions, reading
 from assistant.tickets.intake import insert_ticket, ticket_row, with_defaults
 from assistant.tickets.numbering import next_number
@@ -210,9 +210,9 @@ class TicketService:
         text = actions.need(comment, "督办意见", 4)
         role = "agent" if actor.role == "system" else actor.role
         now = self.now()
-        done = []
         s.flush()
         conn = s.connection()
+        due = []
         for row in conn.execute(_SUPERVISE_ROWS, {"ids": ticket_ids}).all():
             if row.supervised:
                 continue
@@ -221,17 +221,26 @@ class TicketService:
             except (InvalidTransition, PermissionDenied) as exc:
                 log.info("ticket %s not supervised: %s", row.id, exc)
                 continue
-            hit = conn.execute(_SUPERVISE, {"ticket_id": row.id, "version": row.version, "now": now}).rowcount
-            if hit != 1:
-                continue  # changed by someone else meanwhile: their change stands
+            due.append(row)
+        if not due:
+            return []
+        params = [{"ticket_id": row.id, "version": row.version, "now": now} for row in due]
+        if conn.dialect.name == "sqlite" and len(due) > 1:
+            # one writer at a time: the rows read above cannot change before this one statement
+            if conn.execute(_SUPERVISE, params).rowcount != len(due):
+                raise Conflict("督办时工单已被他人修改，请重试")
+            done = due
+        else:  # changed by someone else meanwhile: their change stands
+            done = [row for row, p in zip(due, params, strict=True) if conn.execute(_SUPERVISE, p).rowcount == 1]
+        for row in done:
             stale = s.identity_map.get(identity_key(Ticket, row.id))
             if stale is not None:  # an ORM copy in this session must not write back its old version
                 s.expire(stale)
-            conn.execute(_INSERT_EVENT, {"ticket_id": row.id, **self._event_row(
+        if done:
+            conn.execute(_INSERT_EVENT, [{"ticket_id": row.id, **self._event_row(
                 now, actor, "supervise", {"supervised": False}, {"supervised": True}, row.status, row.status,
-                text)})
-            done.append(row.id)
-        return done
+                text)} for row in done])
+        return [row.id for row in done]
 
     def _act(self, s: Session, ticket: Ticket, action: str, payload: ActionInput, actor: Actor) -> None:
         before = snapshot(ticket)
