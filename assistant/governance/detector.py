@@ -59,6 +59,7 @@ class RecentIndex:
     _times: list[tuple[float, int]] = field(default_factory=list)
     _entries: dict[int, Entry] = field(default_factory=dict)
     _by_caller: dict[str, set[int]] = field(default_factory=dict)
+    _by_place: dict[str, list[tuple[float, int]]] = field(default_factory=dict)  # township ("": none) → times
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -77,6 +78,7 @@ class RecentIndex:
             self.remove(entry.ticket_id)
         self._entries[entry.ticket_id] = entry
         bisect.insort(self._times, (entry.at, entry.ticket_id))
+        bisect.insort(self._by_place.setdefault(entry.township, []), (entry.at, entry.ticket_id))
         for key in entry.callers:
             self._by_caller.setdefault(key, set()).add(entry.ticket_id)
 
@@ -85,6 +87,7 @@ class RecentIndex:
         if entry is None:
             return
         self._times.remove((entry.at, ticket_id))
+        self._by_place[entry.township].remove((entry.at, ticket_id))
         for key in entry.callers:
             self._by_caller.get(key, set()).discard(ticket_id)
 
@@ -95,16 +98,23 @@ class RecentIndex:
             self.remove(tid)
         return len(old)
 
-    def window(self, start: float, end: float) -> list[Entry]:
-        lo = bisect.bisect_left(self._times, (start, -1))
-        hi = bisect.bisect_right(self._times, (end, float("inf")))
-        return [self._entries[i] for _, i in self._times[lo:hi]]
+    def window(self, start: float, end: float, township: str | None = None) -> list[Entry]:
+        """Entries in [start, end]; with ``township``, only those of that township or of none (what
+        the same-place rule lets through), read from the township's own list, not the whole window."""
+        if township is None:
+            return [self._entries[i] for _, i in _between(self._times, start, end)]
+        places = [township, ""] if township else [""]
+        return [self._entries[i] for p in places for _, i in _between(self._by_place.get(p, []), start, end)]
 
     def by_callers(self, keys: tuple[str, ...]) -> list[Entry]:
         ids: set[int] = set()
         for key in keys:
             ids |= self._by_caller.get(key, set())
         return [self._entries[i] for i in ids]
+
+
+def _between(times: list[tuple[float, int]], start: float, end: float) -> list[tuple[float, int]]:
+    return times[bisect.bisect_left(times, (start, -1)):bisect.bisect_right(times, (end, float("inf")))]
 
 
 def same_matter(entry: Entry, cands: list[Entry], policy: GovernancePolicy) -> list[Match]:
@@ -140,7 +150,8 @@ def detect(entry: Entry, index: RecentIndex, policy: GovernancePolicy) -> list[F
             found.append(Finding("repeat", entry.ticket_id, matches, len(matches) + 1, rep.min_count,
                                  rep.window_days, entry.callers))
     con = policy.concentrated
-    near = index.window(entry.at - con.window_days * DAY, entry.at)
+    place = entry.township if policy.similarity.same_place and entry.township else None
+    near = index.window(entry.at - con.window_days * DAY, entry.at, place)
     matches = same_matter(entry, near, policy)
     if len(matches) + 1 >= con.min_callers:
         people = distinct_callers([entry] + [e for m in matches if (e := index.get(m.ticket_id)) is not None])
@@ -152,15 +163,19 @@ def detect(entry: Entry, index: RecentIndex, policy: GovernancePolicy) -> list[F
 def distinct_callers(entries: list[Entry]) -> int:
     """Callers are the same when they share a number or an ID number; an anonymous appeal counts as
     its own caller."""
-    seen: list[set[str]] = []
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
     for e in entries:
-        keys = set(e.callers)
-        if not keys:
-            seen.append({f"ticket:{e.ticket_id}"})
-            continue
-        joined = [s for s in seen if s & keys]
-        for s in joined:
-            keys |= s
-            seen.remove(s)
-        seen.append(keys)
-    return len(seen)
+        keys = list(e.callers) or [f"ticket:{e.ticket_id}"]
+        for key in keys:
+            parent.setdefault(key, key)
+        first = root(keys[0])
+        for key in keys[1:]:
+            parent[root(key)] = first
+    return len({root(k) for k in parent})

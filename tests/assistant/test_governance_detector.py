@@ -94,3 +94,22 @@ def test_policy_from_the_county_and_bad_values() -> None:
         GovernancePolicy.from_dict({"repeat": {"min_count": 1}})
     with pytest.raises(ValidationFailed):
         GovernancePolicy.from_dict({"unknown": 1})
+
+
+def test_callers_sharing_a_number_or_an_id_are_one_caller() -> None:
+    entries = [entry(1, 0, ROAD, ("tel:13900000001",)), entry(2, 0, ROAD, ("tel:13900000001", "id:X")),
+               entry(3, 0, ROAD, ("id:X",)), entry(4, 0, ROAD), entry(5, 0, ROAD), entry(6, 0, ROAD, ("tel:2",)),
+               entry(7, 0, ROAD, ("id:Y", "tel:2")), entry(8, 0, ROAD, ("tel:3",))]
+    # {1,2,3} by number then ID, the two anonymous ones alone, {6,7}, {8}
+    assert distinct_callers(entries) == 5
+
+
+def test_the_window_of_a_township_holds_its_own_and_the_placeless_entries() -> None:
+    index = RecentIndex(keep_days=4)
+    for tid, town in enumerate(["走马镇", "容美镇", "", "走马镇", "太平镇"], start=1):
+        index.add(entry(tid, tid * 0.1, ROAD, township=town))
+    assert sorted(e.ticket_id for e in index.window(0, DAY, "走马镇")) == [1, 3, 4]
+    assert sorted(e.ticket_id for e in index.window(0, DAY)) == [1, 2, 3, 4, 5]
+    assert [e.ticket_id for e in index.window(0, 0.25 * DAY, "走马镇")] == [1]
+    index.prune(5 * DAY)
+    assert index.window(0, 10 * DAY, "走马镇") == [] and len(index) == 0
