@@ -76,3 +76,41 @@ def test_a_failed_commit_fails_every_job_of_its_batch(hotline, people, monkeypat
     with hotline.db.read() as s:
         assert s.scalar(select(func.count(Ticket.id))) == 0
     assert hotline.tickets.create(_data(2), people["agent"]).number.endswith("00001")
+
+
+def test_a_batch_runs_together_and_again_one_by_one_when_a_job_fails(hotline) -> None:
+    """A batch runs in one savepoint; a job that fails there sends the batch round again, a
+    savepoint a job: the failing job's writes are undone, the others' stored once."""
+    group = hotline.db.group
+    if group is None:
+        pytest.skip("group commit is SQLite's; PostgreSQL commits each job on its own")
+    from sqlalchemy import text
+
+    from assistant.db.group_commit import _Job
+
+    runs: dict[str, int] = {}
+
+    def job(key: str, fail: bool = False):  # type: ignore[no-untyped-def]
+        def fn(s):  # type: ignore[no-untyped-def]
+            runs[key] = runs.get(key, 0) + 1
+            s.execute(text("INSERT INTO ticket_sequences(key, last) VALUES (:k, 1)"), {"k": key})
+            if fail:
+                raise ValidationFailed("这一件不行")
+            return key
+        return _Job(fn)
+
+    def stored() -> list[str]:
+        with hotline.db.read() as s:
+            return sorted(s.scalars(text("SELECT key FROM ticket_sequences WHERE key LIKE 'T-%'")))
+
+    good = [job("T-a"), job("T-b")]
+    group._queue = list(good)
+    group._lead()
+    assert [j.value for j in good] == ["T-a", "T-b"] and runs == {"T-a": 1, "T-b": 1}
+    assert stored() == ["T-a", "T-b"]
+    mixed = [job("T-c"), job("T-d", fail=True), job("T-e")]
+    group._queue = list(mixed)
+    group._lead()
+    assert [j.value for j in mixed] == ["T-c", None, "T-e"] and isinstance(mixed[1].error, ValidationFailed)
+    assert (runs["T-c"], runs["T-d"], runs["T-e"]) == (2, 2, 1)  # together up to the failure, then one by one
+    assert stored() == ["T-a", "T-b", "T-c", "T-e"]
