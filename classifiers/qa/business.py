@@ -34,16 +34,19 @@ def _elapsed(f: Folded, start: int, end: int) -> bool:
     return f.s[end : end + 1] == "了" or bool(_ELAPSED.search(f.s[max(0, start - 2) : start]))
 
 
-_DAYS = {"day": 1, "month": 30}
+_DAYS = {"day": 1.0, "month": 30.0, "workday": 1.4}  # calendar days in each unit of a period
 
 
 def _comparable(unit: str, value: float, kb_qty: dict[str, set[float]]) -> tuple[str, float]:
-    """A period in another unit than the KB's (冷静期三个月 against 30日): months as days, days as months."""
+    """A period in another unit than the KB's (冷静期三个月 against 30日, 一个月 against 15个工作日) in the
+    KB's unit; a value within a fifth of one the KB gives (20个工作日 ≈ 一个月) is taken as that value."""
     if unit in kb_qty or unit not in _DAYS:
         return unit, value
     for other, days in _DAYS.items():
         if other != unit and other in kb_qty:
-            return other, value * _DAYS[unit] / days
+            converted = value * _DAYS[unit] / days
+            near = [v for v in kb_qty[other] if abs(v - converted) <= 0.2 * max(v, converted)]
+            return other, near[0] if near else converted
     return unit, value
 
 

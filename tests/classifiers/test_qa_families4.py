@@ -136,6 +136,9 @@ def test_reporter_cues_round4(lists_only, caller, agent, expected):
     [
         ("喂，我要举报我们山上那个采石场，天天放炮。", "求助", True),
         ("有人举报我们山上放炮，我想问一下。", "咨询", False),
+        ("我们组上十几户要联名投诉那个砂场。", "求助", True),
+        ("之前我举报过了，一直没得人来。", "咨询", False),
+        ("我就想问下举报的程序是么样的。", "咨询", False),
     ],
 )
 def test_appeal_type_own_report_of_our_place(lists_only, caller, recorded, expected):
@@ -160,6 +163,13 @@ def test_appeal_type_own_report_of_our_place(lists_only, caller, recorded, expec
             "体检不收钱，带身份证去卫生院就可以。",
             False,
         ),
+        (
+            "材料交齐后20个工作日内办结，可委托家属代办。",
+            "交齐以后差不多一个月办好，家属可以帮您代办。",
+            False,
+        ),
+        ("材料交齐后10个工作日内办结，可委托家属代办。", "交齐以后要一个多月，而且必须本人来办。", True),
+        ("社保卡丢了可以在户籍地或居住地补办，支持跨省通办。", "社保卡丢了只能回户籍地去补。", True),
     ],
 )
 def test_kb_periods_and_fees(lists_only, kb, agent, expected):
