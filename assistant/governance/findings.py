@@ -36,9 +36,16 @@ OPEN_CASES_OF = (select(CaseLink.ticket_id, CaseLink.case_id, GovernanceCase.key
 UNSUPERVISED = (select(Ticket.id).join(CaseLink, CaseLink.ticket_id == Ticket.id)
                 .where(CaseLink.case_id == bindparam("case_id"), Ticket.status.in_(sorted(SUPERVISABLE)),
                        Ticket.supervised.is_(False)).order_by(Ticket.id))
+_UNSUPERVISED_IN = (select(Ticket.id, CaseLink.case_id).join(CaseLink, CaseLink.ticket_id == Ticket.id)
+                    .where(CaseLink.case_id.in_(bindparam("case_ids", expanding=True)),
+                           Ticket.status.in_(sorted(SUPERVISABLE)), Ticket.supervised.is_(False)).order_by(Ticket.id))
 INSERT_LINK = insert(CaseLink.__table__)
 INSERT_CASE_EVENT = insert(GovernanceEvent.__table__)
 _INSERT_TICKET_EVENT = insert(TicketEvent.__table__)
+_CASES = GovernanceCase.__table__
+_TOUCH_CASE = (update(_CASES).where(_CASES.c.id == bindparam("case_id"))
+               .values(updated_at=bindparam("updated_at"), reason=bindparam("reason")))
+_KEY_CASE = update(_CASES).where(_CASES.c.id == bindparam("case_id")).values(key_supervision=True)
 _STATUSES = select(Ticket.id, Ticket.status).where(Ticket.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -62,16 +69,22 @@ class ChunkWriter:
         out = [self._one(f) for f in findings]
         self._write_rows()
         conn = self.s.connection()
-        for case_id, values in self.case_values.items():
-            conn.execute(update(GovernanceCase.__table__).where(GovernanceCase.id == case_id).values(**values))
+        touched = [{"case_id": c, "updated_at": v["updated_at"], "reason": v["reason"]}
+                   for c, v in self.case_values.items() if "reason" in v]
+        if touched:
+            conn.execute(_TOUCH_CASE, touched)
+        keyed = [{"case_id": c} for c, v in self.case_values.items() if v.get("key_supervision")]
+        if keyed:
+            conn.execute(_KEY_CASE, keyed)
+        for case_id in self.case_values:
             stale = self.s.identity_map.get(identity_key(GovernanceCase, case_id))
             if stale is not None:  # the ORM copy of a case made just now must not write back old values
                 self.s.expire(stale)
-        for case_id, kind in self.supervise.items():  # 督办 in the same transaction as the links
-            due = conn.execute(UNSUPERVISED, {"case_id": case_id}).scalars().all()
+        if self.supervise:  # 督办 in the same transaction as the links, for every case at once
+            due = {row.id: f"重点督办：{KIND_LABELS[self.supervise[row.case_id]]}（案件 {row.case_id}）"
+                   for row in conn.execute(_UNSUPERVISED_IN, {"case_ids": list(self.supervise)}).all()}
             if due:
-                self.cases.tickets.supervise_in(self.s, list(due), f"重点督办：{KIND_LABELS[kind]}（案件 {case_id}）",
-                                                self.actor)
+                self.cases.tickets.supervise_in(self.s, list(due), due, self.actor)
         return out
 
     def _lookup(self, kind: str, ids: list[int]) -> None:
@@ -88,8 +101,7 @@ class ChunkWriter:
         reason = {"kind": f.kind, "count": f.count, "threshold": f.threshold, "window_days": f.window_days,
                   "trigger_ticket_id": f.ticket_id, "method": f.matches[0].method if f.matches else ""}
         sims = {m.ticket_id: m.similarity for m in f.matches} | {f.ticket_id: 1.0}
-        ids = f.ticket_ids
-        self._lookup(f.kind, ids)
+        ids = f.ticket_ids  # their cases were looked up for the whole chunk in ``run``
         found = next((c for t in ids if (c := self.known[(f.kind, t)]) is not None), None)
         if found is None:
             self._write_rows()  # the trail keeps the order things happened in

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -201,13 +201,16 @@ class TicketService:
 
         return self.db.write_grouped(apply)  # answered only once committed
 
-    def supervise_in(self, s: Session, ticket_ids: list[int], comment: str, actor: Actor) -> list[int]:
+    def supervise_in(self, s: Session, ticket_ids: list[int], comment: str | Mapping[int, str],
+                     actor: Actor) -> list[int]:
         """督办 for many tickets inside the caller's unit of work (detection supervises every ticket
         it links into a key-supervision case): the batch form of ``act(…, "supervise", …)``, with
         the same state-machine check, version bump and audit event, in plain statements. Tickets
-        that cannot take it now (moved on, already supervised) are skipped; returns those done."""
+        that cannot take it now (moved on, already supervised) are skipped; returns those done.
+        ``comment``: one for all, or one per ticket."""
         action = get_action("supervise")
-        text = actions.need(comment, "督办意见", 4)
+        texts = ({t: actions.need(comment[t], "督办意见", 4) for t in ticket_ids} if isinstance(comment, Mapping)
+                 else dict.fromkeys(ticket_ids, actions.need(comment, "督办意见", 4)))
         role = "agent" if actor.role == "system" else actor.role
         now = self.now()
         s.flush()
@@ -239,7 +242,7 @@ class TicketService:
         if done:
             conn.execute(_INSERT_EVENT, [{"ticket_id": row.id, **self._event_row(
                 now, actor, "supervise", {"supervised": False}, {"supervised": True}, row.status, row.status,
-                text)} for row in done])
+                texts[row.id])} for row in done])
         return [row.id for row in done]
 
     def _act(self, s: Session, ticket: Ticket, action: str, payload: ActionInput, actor: Actor) -> None:

@@ -39,6 +39,10 @@ def shape(hotline, ids: list[int]) -> dict:
         case_pos = {c: i for i, c in enumerate(cases)}
         kinds = [s.scalar(select(GovernanceCase.kind).where(GovernanceCase.id == c)) for c in cases]
         keys = [s.scalar(select(GovernanceCase.key_supervision).where(GovernanceCase.id == c)) for c in cases]
+        reasons = [{k: v for k, v in dict(s.scalar(select(GovernanceCase.reason).where(GovernanceCase.id == c))).items()
+                    if k != "trigger_ticket_id"} | {"trigger": pos[s.scalar(select(GovernanceCase.reason)
+                                                                          .where(GovernanceCase.id == c))["trigger_ticket_id"]]}
+                   for c in cases]
         case_events = [[(e.action, pos.get(e.ticket_id), e.comment.replace(str(c), "#")) for e in s.scalars(
             select(GovernanceEvent).where(GovernanceEvent.subject == "case", GovernanceEvent.subject_id == c)
             .order_by(GovernanceEvent.id))] for c in cases]
@@ -51,7 +55,7 @@ def shape(hotline, ids: list[int]) -> dict:
                   for t in ids]
         tickets = [s.execute(select(Ticket.supervised, Ticket.version).where(Ticket.id == t)).one() for t in ids]
     return {"links": [(case_pos[c], pos[t], role, source) for c, t, role, source in links], "kinds": kinds,
-            "keys": keys, "case_events": case_events, "trails": trails, "tickets": [tuple(t) for t in tickets]}
+            "keys": keys, "reasons": reasons, "case_events": case_events, "trails": trails, "tickets": [tuple(t) for t in tickets]}
 
 
 def test_a_chunk_written_together_leaves_what_one_at_a_time_leaves(hotline, people, caplog) -> None:  # noqa: F811
