@@ -62,7 +62,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         uvicorn.run("api.app:create_app", factory=True, workers=args.workers, host=host, port=port,
                     log_level="warning", access_log=False, **WS_KEEPALIVE)
         return 0
-    app = create_app(settings, start_scheduler=not args.no_scheduler)
+    # no --no-scheduler: the settings decide (HOTLINE_SCHEDULER_ENABLED)
+    app = create_app(settings, start_scheduler=False if args.no_scheduler else None)
     if args.demo_call_once:
         _demo_call_once(settings, f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, **WS_KEEPALIVE)

@@ -27,6 +27,19 @@ from assistant.policy import reminder_times
 log = logging.getLogger(__name__)
 
 DEADLINE_LABELS = {"sign": "签收", "close": "办结"}
+_KEY = ("ticket_id", "kind", "deadline_kind", "due_at")
+
+
+def _insert(dialect: str):  # type: ignore[no-untyped-def]
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(Notice).on_conflict_do_nothing(index_elements=list(_KEY)).returning(Notice.id)
+
+
+_INSERTS = {name: _insert(name) for name in ("postgresql", "sqlite")}  # built once
+
+
+def _key(values: dict) -> tuple:
+    return tuple(values[k] for k in _KEY)
 
 
 class Scheduler:
@@ -44,6 +57,7 @@ class Scheduler:
         self.last_error: str | None = None
         self.leader = False  # whether this process held the lease at its last try
         self.jobs: list[Callable[[], None]] = []  # run by the leader after each pass
+        self._recorded: set[tuple] = set()  # the notices due at the last pass, all in the database since
 
     # --- leadership --------------------------------------------------------------------
     def acquire_lease(self) -> bool:
@@ -78,21 +92,15 @@ class Scheduler:
                 if deadline is None:
                     continue
                 due.extend(self._due(r, kind, r.dispatched_at, deadline, now))
-        if not due:
-            self.last_run = now
-            return 0
+        keys = {_key(v) for v in due}
+        new = [v | {"created_at": now} for v in due if _key(v) not in self._recorded]
         written = 0
-        with self.db.write() as s:
-            dialect = s.get_bind().dialect.name
-            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            for values in due:
-                stmt = (
-                    insert(Notice)
-                    .values(**values, created_at=now)
-                    .on_conflict_do_nothing(index_elements=["ticket_id", "kind", "deadline_kind", "due_at"])
-                    .returning(Notice.id)
-                )
-                written += len(s.execute(stmt).all())
+        if new:  # one statement for all; a notice already there is skipped by its unique key
+            with self.db.write() as s:
+                written = len(s.execute(_INSERTS[s.get_bind().dialect.name], new).all())
+        # what is due now is recorded now: the next pass writes only what became due since (after
+        # a restart this set is empty, and the unique key keeps the first pass from writing twice)
+        self._recorded = keys
         self.last_run = now
         return written
 

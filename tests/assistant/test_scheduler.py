@@ -34,6 +34,7 @@ def test_reminder_then_overdue_and_restart_safe(hotline, clock) -> None:
     assert hotline.scheduler.run_once() == 0
     clock.advance(hours=18, minutes=30)
     assert hotline.scheduler.run_once() == 1
+    assert hotline.scheduler.run_once() == 0  # the same pass again: nothing new, nothing written
     # a "restarted" service: a fresh scheduler on the same database sends nothing again
     again = Scheduler(hotline.db, hotline.county, clock)
     assert again.run_once() == 0
