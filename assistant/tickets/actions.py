@@ -25,6 +25,9 @@ class Context:
     county: County
     calendar: WorkCalendar
     now: datetime
+    # a ticket not in the session (a new one): its units are read as the few columns it shows
+    # (``Unit`` objects outside the session), not as whole rows with their duties and keywords
+    brief_units: bool = False
 
 
 def need(value: str, what: str, min_len: int = 2) -> str:
@@ -36,8 +39,16 @@ def need(value: str, what: str, min_len: int = 2) -> str:
 _UNIT_BY_CODE = select(Unit).where(Unit.code == bindparam("code"), Unit.active.is_(True))  # built once
 
 
+_UNIT_BRIEF = select(Unit.id, Unit.code, Unit.name, Unit.level).where(Unit.code == bindparam("code"),
+                                                                       Unit.active.is_(True))
+
+
 def _unit(ctx: Context, code: str) -> Unit:
-    unit = ctx.session.scalar(_UNIT_BY_CODE, {"code": code})
+    if ctx.brief_units:
+        row = ctx.session.connection().execute(_UNIT_BRIEF, {"code": code}).first()
+        unit = None if row is None else Unit(id=row.id, code=row.code, name=row.name, level=row.level)
+    else:
+        unit = ctx.session.scalar(_UNIT_BY_CODE, {"code": code})
     if unit is None:
         raise ValidationFailed(f"单位编码“{code}”不存在或已停用")
     return unit

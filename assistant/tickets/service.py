@@ -138,7 +138,8 @@ class TicketService:
             payload = ActionInput(lead_unit=data.dispatch.lead_unit, co_units=data.dispatch.co_units,
                                   handling_level=data.dispatch.handling_level, comment=data.dispatch.comment)
             with self.db.read() as s:  # the units (a unit deactivated meanwhile still exists: its row stays)
-                ctx = actions.Context(session=s, county=self.county, calendar=self.calendar, now=now)
+                ctx = actions.Context(session=s, county=self.county, calendar=self.calendar, now=now,
+                                      brief_units=True)
                 actions.apply(ctx, ticket, "dispatch", payload, actor)
             events.append(self._event_row(now, actor, "dispatch", accepted, snapshot(ticket), "accepted",
                                           ticket.status, payload.comment))
