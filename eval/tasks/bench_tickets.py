@@ -30,8 +30,9 @@ def add_arguments(p) -> None:  # type: ignore[no-untyped-def]
                    help="offered read rates (requests/s, comma-separated) for the paced read phases; empty: none")
     p.add_argument("--paced-seconds", type=float, default=10.0, help="length of each paced read phase")
     p.add_argument("--models", action="store_true",
-                   help="start the service as deployed, models warmed: repeated-appeal detection then compares "
-                        "e5 sentence vectors (default: models off, character n-grams)")
+                   help="start the service as deployed, models warmed and the scheduler on: repeated-appeal "
+                        "detection then compares e5 sentence vectors (default: models off, character n-grams, "
+                        "no scheduler)")
 
 
 def _free_port() -> int:
@@ -232,7 +233,9 @@ async def _bench(port: int, args, pid: int = 0) -> dict:  # type: ignore[no-unty
 
 def run(args) -> dict:  # type: ignore[no-untyped-def]
     with tempfile.TemporaryDirectory() as tmp:
-        env = os.environ | {"HOTLINE_DATA_DIR": str(Path(tmp) / "data"), "HOTLINE_SCHEDULER_ENABLED": "false",
+        # --models is the service as deployed: its scheduler (reminders, notices) runs too
+        env = os.environ | {"HOTLINE_DATA_DIR": str(Path(tmp) / "data"),
+                            "HOTLINE_SCHEDULER_ENABLED": "true" if args.models else "false",
                             "HOTLINE_WARM_UP_MODELS": "true" if args.models else "false",
                             "HOTLINE_SQLITE_SYNCHRONOUS": args.sqlite_synchronous}
         if args.database_url:
