@@ -66,6 +66,11 @@ class GovernanceMonitor:
         self.index = RecentIndex(keep_days=policy.longest_window_days + 1)
         self._last_id = 0
         self._lock = threading.RLock()
+        # a surge: with more tickets than this queued behind a batch, the batch is compared by
+        # n-grams (a ticket's e5 vector costs ~16 ms of CPU, its n-grams ~0.3 ms) and the vectors
+        # are filled in once the queue is empty, so 一事多人 alerts keep up with the tickets
+        self.surge_backlog = 32
+        self.unembedded = False  # tickets in the index still without their vector
         self.batched_writes = True  # a chunk of findings written together (False: one at a time)
         self.last_ms: float | None = None
         self.error: str | None = None
@@ -77,18 +82,21 @@ class GovernanceMonitor:
                      township=row.township or "", category=category, grams=ngram_vector(ticket_text(row.title, row.content)),
                      vector=vector)
 
-    def _entries(self, rows: list[Any]) -> list[Entry]:
-        vectors = self.encoder.encode([ticket_text(r.title, r.content) for r in rows]) if rows else None
+    def _entries(self, rows: list[Any], embed: bool = True) -> list[Entry]:
+        vectors = self.encoder.encode([ticket_text(r.title, r.content) for r in rows]) if rows and embed else None
         return [self.entry(r, None if vectors is None else vectors[i]) for i, r in enumerate(rows)]
 
-    def sync(self) -> int:
-        """Bring the index up to the newest ticket; prune what left the window."""
+    def sync(self, embed: bool = True) -> int:
+        """Bring the index up to the newest ticket; prune what left the window. ``embed=False``:
+        the new tickets get no sentence vectors now (compared by n-grams until ``backfill``)."""
         with self._lock:
             start = self.now() - timedelta(days=self.index.keep_days)
             with self.db.read() as s:
                 rows = s.execute(select(*_COLUMNS).where(Ticket.id > self._last_id, Ticket.created_at >= start)
                                  .order_by(Ticket.id)).all()
-            for e in self._entries(rows):
+            if rows and not embed and self.encoder.ready:
+                self.unembedded = True
+            for e in self._entries(rows, embed):
                 self.index.add(e)
             if rows:
                 self._last_id = rows[-1].id
@@ -128,9 +136,28 @@ class GovernanceMonitor:
                 self._worker = threading.Thread(target=self._run, name="governance-detection", daemon=True)
                 self._worker.start()
 
+    def backfill(self, limit: int = 32) -> int:
+        """Embed up to ``limit`` indexed tickets left without a vector in a surge; returns how many."""
+        if not self.unembedded or not self.encoder.ready:
+            return 0
+        with self._lock:
+            ids = [e.ticket_id for e in self.index.entries() if e.vector is None][:limit]
+            if ids:
+                with self.db.read() as s:
+                    rows = s.execute(select(*_COLUMNS).where(Ticket.id.in_(ids)).order_by(Ticket.id)).all()
+                for e in self._entries(list(rows)):
+                    self.index.add(e)
+            self.unembedded = len(ids) == limit  # a full chunk: there may be more
+            return len(ids)
+
     def _run(self) -> None:
         while True:
-            batch = [self._queue.get()]
+            try:
+                first = self._queue.get(timeout=0.5)
+            except queue.Empty:  # idle: the vectors a surge skipped, a chunk at a time
+                self.backfill()
+                continue
+            batch = [first]
             while len(batch) < 200:  # a backlog is read from the database once, not once per ticket
                 try:
                     batch.append(self._queue.get_nowait())
@@ -196,7 +223,7 @@ class GovernanceMonitor:
         """Detect for these tickets, in order, and act on what is found."""
         findings: list[Finding] = []
         with self._lock:
-            self.sync()
+            self.sync(embed=self._queue.qsize() <= self.surge_backlog)
         for ticket_id in ticket_ids:
             t0 = time.perf_counter()
             with self._lock:

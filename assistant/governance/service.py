@@ -48,4 +48,4 @@ class Governance:
         enc = self.monitor.encoder
         return {"ok": True, "similarity": "embedding" if enc.ready else "ngram", "reason": enc.error,
                 "indexed": len(self.monitor.index), "last_detection_ms": self.monitor.last_ms,
-                "queued": self.monitor.pending}
+                "queued": self.monitor.pending, "vectors_pending": self.monitor.unembedded}

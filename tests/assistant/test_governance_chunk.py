@@ -92,3 +92,23 @@ def test_a_failing_chunk_is_retried_finding_by_finding(hotline, people, caplog) 
     case_id, added = done[0]
     assert sorted(added) == sorted(ids[1:])  # the master is linked when the case is made
     assert shape(hotline, ids)["links"] == [(0, k, "master" if k == 0 else "related", "auto") for k in range(len(ids))]
+
+
+def test_a_surge_is_compared_by_ngrams_and_its_vectors_filled_in_later(hotline, people) -> None:  # noqa: F811
+    """With more tickets queued than ``surge_backlog``, a batch gets no e5 vectors (detection on
+    n-grams keeps up); ``backfill`` embeds them afterwards, a chunk at a time (the real model)."""
+    monitor = hotline.governance.monitor
+    if not monitor.encoder.warm_up():
+        import pytest
+
+        pytest.skip(f"e5 model unavailable: {monitor.encoder.error}")
+    hotline.tickets.after_create.clear()
+    ids = surge(hotline, people["agent"], "走马镇", "白果村", 13900004000)
+    monitor.surge_backlog = -1  # every batch counts as a surge
+    found = monitor.detect_tickets(ids)
+    assert found and all(m["kind"] == "concentrated" for m in found)
+    assert all(monitor.index.get(t).vector is None for t in ids) and monitor.unembedded
+    assert hotline.governance.capability()["vectors_pending"] is True
+    assert monitor.backfill(limit=4) == 4 and monitor.unembedded  # a full chunk: more may wait
+    assert monitor.backfill(limit=4) == len(ids) - 4 and not monitor.unembedded
+    assert all(monitor.index.get(t).vector is not None for t in ids) and monitor.backfill() == 0
