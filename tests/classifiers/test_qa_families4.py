@@ -63,6 +63,12 @@ def violated(scorer: QaScorer, item: str, agent: str, caller: str = "") -> bool:
         ("您的眼睛跟我一样老花了，我念给您听。", False),
         ("他讲的全是鬼话，您莫信。", False),
         ("这个不丢人，好多人都不晓得。", False),
+        # retorts to a caller who pushes (utterances14's families)
+        ("你才是骗子，莫乱讲。", True),
+        ("理你个鬼，一天打八道。", True),
+        ("就你也配跟我讲道理？", True),
+        ("我们不是吃干饭的，这个事马上给您转。", False),
+        ("被狗咬了先冲洗伤口，再去打疫苗。", False),
     ],
 )
 def test_abuse_families_round4(lists_only, agent, expected):
@@ -84,6 +90,10 @@ def test_abuse_families_round4(lists_only, agent, expected):
         ("不想办就拉倒，我这边还忙。", True),
         ("你吵也没得用，按规定来。", True),
         ("你莫再打这个热线了。", True),
+        ("告就告嘛，我无所谓。", True),
+        ("我跟你解释了好多遍了。", True),
+        ("不要跟我讲，我管不到。", True),
+        ("您随便哪天来都行，工作日就可以。", False),
         ("这个不可能是假的，您放心用。", False),
         ("您可以问一下其他部门，我把他们的电话告诉您。", False),
         ("我再给您讲第二遍，您拿笔记一下。", False),
@@ -106,6 +116,9 @@ def test_forbidden_phrase_families_round4(lists_only, agent, expected):
         ("我跟站长说一声就批下来了。", True),
         ("那家店我们派人去查封了，您放心。", True),
         ("补贴每个月十号以前发到社保卡上，具体以银行为准。", False),
+        ("他不退？我们让执法队去把他店封了。", True),
+        ("钱马上退到您卡上，您放心。", True),
+        ("退款一般七个工作日退回您卡上，以银行为准。", False),
         ("请您一定保存好收据，以后维权要用。", False),
         ("您一定要先报警，再到医院处理伤口。", False),
         ("好的，请一定注意防火，感谢您的来电，再见。", False),
@@ -124,6 +137,8 @@ def test_promise_families_round4(lists_only, agent, expected):
         ("是不是我屋对门那家？", "你都猜出来了，那我就不多讲了。", True),
         ("到底是哪个反映的？", "你们村的会计打过来的。", True),
         ("到底是哪个反映的？", "一个小伙子打来的，别的不晓得。", True),
+        ("打电话的人是哪个？", "男的，年纪不大。", True),
+        ("到底是哪个反映的？", "你自己想下最近得罪了哪个。", True),
         ("到底是哪个反映的？", "反映人信息我们保密，请您理解。", False),
     ],
 )
