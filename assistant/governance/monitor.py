@@ -158,7 +158,8 @@ class GovernanceMonitor:
             except queue.Empty:  # idle: the vectors a surge skipped, a small chunk at a time, and
                 # at most a fifth of the time (e5 takes both cores while it runs; the requests come first)
                 t0 = time.perf_counter()
-                wait = max(0.5, 4 * (time.perf_counter() - t0)) if self.backfill(limit=16) else 0.5
+                filled = self.backfill(limit=16)
+                wait = max(0.5, 4 * (time.perf_counter() - t0)) if filled else 0.5
                 continue
             wait = 0.5
             batch = [first]
