@@ -9,9 +9,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 
 from assistant.access import Actor, can_view_ticket
 from assistant.db.engine import Database
@@ -22,9 +21,7 @@ from assistant.governance.detector import Finding
 from assistant.governance.findings import (
     INSERT_CASE_EVENT,
     INSERT_LINK,
-    OPEN_CASES_OF,
     SUPERVISABLE,
-    UNSUPERVISED,
     ChunkWriter,
 )
 from assistant.governance.policy import GovernancePolicy
@@ -171,12 +168,12 @@ class CaseService:
         under key supervision as the policy says. Returns, per finding, the case id and the tickets
         newly linked, or its error. A chunk shares one transaction (on SQLite also the commit of
         the creations queued with it); ``batched``: its findings are written together
-        (``findings.ChunkWriter``), and if that fails each finding in its own savepoint, so a
-        failing one is rolled back alone."""
+        (``findings.ChunkWriter``), and if that fails (or without ``batched``) each finding is
+        written as a chunk of one in its own savepoint, so a failing one is rolled back alone."""
         out: list[tuple[int, list[int]] | Exception] = []
 
         def run(s: Session, part: list[Finding]) -> list[tuple[int, list[int]] | Exception]:
-            if batched and actor.role != "unit_staff":  # the chunk in few statements; if it fails, one finding at a time
+            if batched:  # the chunk in few statements; if it fails, one finding at a time
                 try:
                     with self.db.guard(), s.begin_nested():
                         return list(ChunkWriter(self, s, actor).run(part))
@@ -186,7 +183,7 @@ class CaseService:
             for finding in part:
                 try:
                     with self.db.guard(), s.begin_nested():
-                        done.append(self._apply(s, finding, actor))
+                        done.extend(ChunkWriter(self, s, actor).run([finding]))
                 except Exception as exc:  # noqa: BLE001 - this finding's own failure; the rest go on
                     done.append(exc)
             return done
@@ -195,55 +192,6 @@ class CaseService:
             part = findings[i:i + chunk]
             out += self.db.write_grouped(lambda s, part=part: run(s, part))  # type: ignore[misc]
         return out
-
-    def _apply(self, s: Session, finding: Finding, actor: Actor) -> tuple[int, list[int]]:
-        """One finding inside the caller's transaction. Detection runs this for every ticket that
-        joins a case in a surge, so it works on plain rows: one query for every ticket's open case
-        of this kind (a caller with a hundred calls on one matter must not cost a hundred queries on
-        each new call), plain INSERTs for links and events, one UPDATE of the case."""
-        reason = {"kind": finding.kind, "count": finding.count, "threshold": finding.threshold,
-                  "window_days": finding.window_days, "trigger_ticket_id": finding.ticket_id,
-                  "method": finding.matches[0].method if finding.matches else ""}
-        sims = {m.ticket_id: m.similarity for m in finding.matches} | {finding.ticket_id: 1.0}
-        s.flush()
-        in_case: dict[int, Any] = {}
-        for row in s.connection().execute(OPEN_CASES_OF, {"ids": finding.ticket_ids, "kind": finding.kind}).all():
-            in_case.setdefault(row.ticket_id, row)
-        found = next((in_case[t] for t in finding.ticket_ids if t in in_case), None)
-        if found is None:
-            master = s.get(Ticket, min(finding.ticket_ids))
-            assert master is not None
-            text = (f"同一来电人 {finding.window_days:g} 日内第 {finding.count} 次反映同一事项" if finding.kind == "repeat"
-                    else f"{finding.window_days:g} 日内 {finding.count} 名来电人反映同一事件")
-            case = self._new_case(s, finding.kind, master, actor, caller_key=finding.callers[0] if finding.callers else "",
-                                  reason=reason, comment=text)
-            s.flush()
-            case_id, key = case.id, case.key_supervision
-            in_case[master.id] = case
-        else:
-            case_id, key = found.case_id, found.key_supervision
-        added = []
-        for tid in sorted(finding.ticket_ids):
-            if tid not in in_case:  # in no open case of this kind (checked above)
-                self._link_rows(s, case_id, finding.kind, tid, actor, role="related", similarity=sims.get(tid, 0.0),
-                                source="auto", comment=f"系统识别为{KIND_LABELS[finding.kind]}，并入案件 {case_id}")
-                added.append(tid)
-        values: dict[str, Any] = {}
-        if added:  # a re-check that links nothing (after a crash, a batch replay) changes nothing
-            values = {"updated_at": self.now(), "reason": reason | {"linked": len(added)}}
-        if self.policy.auto_supervise and not key:
-            values["key_supervision"] = key = True
-            self.log(s, "case", case_id, actor, "key_supervision", details=reason, comment="达到阈值，列为重点督办")
-        if values:
-            s.connection().execute(update(GovernanceCase.__table__).where(GovernanceCase.id == case_id).values(**values))
-            stale = s.identity_map.get(identity_key(GovernanceCase, case_id))
-            if stale is not None:  # the ORM copy of a case made just now must not write back old values
-                s.expire(stale)
-        if key:  # 督办 in the same transaction as the links
-            due = s.connection().execute(UNSUPERVISED, {"case_id": case_id}).scalars().all()
-            if due:
-                self.tickets.supervise_in(s, list(due), f"重点督办：{KIND_LABELS[finding.kind]}（案件 {case_id}）", actor)
-        return case_id, added
 
     # --- commands by people ----------------------------------------------------------------
     def create(self, data: CaseCreate, actor: Actor) -> CasePublic:

@@ -8,7 +8,8 @@ then stalls every creation. Here a chunk's findings are worked out in memory, in
 one at a time would (a later finding sees the earlier ones' links), and written together: a case
 lookup only for tickets not seen yet in the chunk, then one INSERT each for the notes, links and
 case events, one UPDATE per case touched and one supervision pass per key-supervision case.
-``CaseService.apply_findings`` falls back to one savepoint per finding if the chunk fails."""
+``CaseService.apply_findings`` falls back to a chunk of one per finding, each in its own savepoint,
+if the chunk fails. Detection acts as the system (a supervisor's rights), which sees every ticket."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm.util import identity_key
 from assistant.access import Actor
 from assistant.db.governance_models import CaseLink, GovernanceCase, GovernanceEvent
 from assistant.db.models import Ticket, TicketEvent
+from assistant.errors import NotFound
 from assistant.governance.detector import Finding
 from assistant.governance.schemas import KIND_LABELS
 
@@ -29,13 +31,10 @@ if TYPE_CHECKING:
 
 SUPERVISABLE = {"dispatched", "handling", "returned"}
 # built once (statement construction costs more than running them)
-OPEN_CASES_OF = (select(CaseLink.ticket_id, CaseLink.case_id, GovernanceCase.key_supervision)
+_OPEN_CASES_OF = (select(CaseLink.ticket_id, CaseLink.case_id, GovernanceCase.key_supervision)
                  .join(GovernanceCase, CaseLink.case_id == GovernanceCase.id)
                  .where(CaseLink.ticket_id.in_(bindparam("ids", expanding=True)), GovernanceCase.status == "open",
                         GovernanceCase.kind == bindparam("kind")).order_by(GovernanceCase.id))
-UNSUPERVISED = (select(Ticket.id).join(CaseLink, CaseLink.ticket_id == Ticket.id)
-                .where(CaseLink.case_id == bindparam("case_id"), Ticket.status.in_(sorted(SUPERVISABLE)),
-                       Ticket.supervised.is_(False)).order_by(Ticket.id))
 _UNSUPERVISED_IN = (select(Ticket.id, CaseLink.case_id).join(CaseLink, CaseLink.ticket_id == Ticket.id)
                     .where(CaseLink.case_id.in_(bindparam("case_ids", expanding=True)),
                            Ticket.status.in_(sorted(SUPERVISABLE)), Ticket.supervised.is_(False)).order_by(Ticket.id))
@@ -93,7 +92,7 @@ class ChunkWriter:
             return
         for t in unknown:
             self.known[(kind, t)] = None
-        for row in self.s.connection().execute(OPEN_CASES_OF, {"ids": unknown, "kind": kind}).all():
+        for row in self.s.connection().execute(_OPEN_CASES_OF, {"ids": unknown, "kind": kind}).all():
             if self.known[(kind, row.ticket_id)] is None:  # the oldest open case, as one at a time
                 self.known[(kind, row.ticket_id)] = (row.case_id, row.key_supervision)
 
@@ -155,6 +154,9 @@ class ChunkWriter:
         conn = self.s.connection()
         if self.notes:
             status = dict(conn.execute(_STATUSES, {"ids": [t for t, _, _ in self.notes]}).tuples().all())
+            missing = [t for t, _, _ in self.notes if t not in status]
+            if missing:
+                raise NotFound(f"工单 {missing[0]} 不存在")
             a = self.actor
             conn.execute(_INSERT_TICKET_EVENT, [
                 {"ticket_id": t, "at": self.now, "actor_id": a.user_id, "actor_name": a.display_name,
