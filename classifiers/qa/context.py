@@ -57,6 +57,9 @@ PHRASE_LISTS = (
     "abuse_third_party",
     "promise_guarantee",
     "promise_instruction",
+    "promise_liability",
+    "reporter_question_waived",
+    "caller_back",
 )
 
 

@@ -1,4 +1,4 @@
-"""致命错误: disclosing a reporter's or confidential caller's details, abuse, forbidden promises."""
+"""致命错误: abuse and forbidden promises (disclosures are in :mod:`classifiers.qa.leak`)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import re
 
 from classifiers.qa.context import CallContext, Finding
 from classifiers.qa.exemplar import model_sentence
-from classifiers.qa.identity import caller_surnames, name_spans, tail_of
-from classifiers.qa.numbers import phones
+from classifiers.qa.pledge import liability_pledge, sentence_bounds
 from classifiers.qa.rubric import RubricItem
 from classifiers.qa.service import quoted
 from classifiers.qa.text import Folded, any_hit, clause_bounds, evidence, find_all
@@ -105,9 +104,10 @@ def _promise(ctx: CallContext, f: Folded) -> tuple[int, int] | None:
             continue  # 请一定注意安全 / 您一定要保管好发票: an instruction to the caller, not a commitment
         left, right = clause_bounds(f.s, s, e)
         right = _next_clause(f.s, right)
-        if (s, e) in guarantee_spans and left > 0:
-            # 钱月底就到你卡上了，我担保: a guarantee also covers the clause before it
-            left = clause_bounds(f.s, left - 1, left - 1)[0]
+        if (s, e) in guarantee_spans:
+            # 钱月底就到你卡上了，我担保 / 包票我给你打起，月底之前，那一排灯全部亮起来: an explicit guarantee
+            # covers its whole sentence
+            left, right = sentence_bounds(f.s, s, e)
         for os_, oe, _ in outcomes:
             if not (left <= os_ < right) or any(a < oe and os_ < b for a, b, _ in allowed):
                 continue
@@ -115,6 +115,9 @@ def _promise(ctx: CallContext, f: Folded) -> tuple[int, int] | None:
                 continue  # 肯定督促他们把路修好: the commitment is to the process, the outcome is its object
             if not _hedged(ctx, f, negated, os_, oe):
                 return min(s, os_), max(e, oe)
+    pledge = liability_pledge(f, ctx.lex["promise_liability"])  # 批不下来你来找我
+    if pledge is not None and not _hedged(ctx, f, negated, *pledge):
+        return pledge
     # 今天就给你解决, 我们会给你补偿: an outcome promised without a commitment word
     return next(
         ((s, e) for s, e, _ in find_all(ctx.lex["promise_timed"], f) if not _hedged(ctx, f, negated, s, e)),
@@ -168,105 +171,3 @@ def check_forbidden_promise(ctx: CallContext, item: RubricItem) -> Finding:
     if suspect:  # 保证/肯定/放心 … 给你/钱/修: maybe an outcome in words the lists lack
         return Finding(False, 0.55, "疑似承诺办理结果，未能确认，须人工复核", suspect)
     return Finding(False, 0.9, "未发现违规承诺")
-
-
-def _reporter_leaks(ctx: CallContext, answer_turns: int) -> tuple[list, list]:
-    """Identity cues the agent gave after the caller asked who reported them; and the questions
-    that got neither a cue nor a clear refusal (those go to a person)."""
-    found, unrefused = [], []
-    agent = ctx.of("agent")
-    reported = False  # the caller has said they were reported: 我想晓得是哪个 then asks for the reporter
-    for i in ctx.of("caller"):
-        reported = reported or bool(any_hit(ctx.lex["reported_party"], ctx.folded[i]))
-        hit = any_hit(ctx.lex["reporter_question"], ctx.folded[i]) or (
-            any_hit(ctx.lex["reporter_question_weak"], ctx.folded[i]) if reported else None
-        )
-        if not hit:
-            continue
-        start, refused, leaked = ctx.turns[i].start, False, False
-        for j in [a for a in agent if ctx.turns[a].start >= start][:answer_turns]:
-            f = ctx.folded[j]
-            refusals = find_all(ctx.lex["reveal_refusal"], f)
-            refused = refused or bool(refusals)
-            if refusals and not _CONTRAST.search(f.s):
-                continue  # 就是为了保护反映人，我们不能说: a refusal with no “不过…” takes the turn's cues back
-            for s, e, _ in find_all(ctx.lex["reveal_cue"], f):
-                left, right = clause_bounds(f.s, s, e)
-                if any(left <= rs < right for rs, _, _ in refusals):
-                    continue
-                found.append(evidence(ctx.turns, j, f, s, e, note="向被反映人透露反映人身份线索"))
-                leaked = True
-                break
-        if not refused and not leaked:
-            unrefused.append(
-                evidence(
-                    ctx.turns, i, ctx.folded[i], hit[0], hit[1], note="来电人追问反映人身份，坐席未明确保密"
-                )
-            )
-    return found, unrefused
-
-
-def _confidential_leaks(ctx: CallContext) -> list:
-    ticket = ctx.ticket()
-    caller = ctx.of("caller")
-    confidential = ticket.get("confidential") is True or any(
-        any_hit(ctx.lex["confidential_request"], ctx.folded[i]) for i in caller
-    )
-    others = ctx.of("other")
-    if not confidential or not others:
-        return []
-    third_from = ctx.turns[others[0]].start - 5.0
-    raw_name = ctx.lex.fold(str(ticket.get("caller_name") or "")).s
-    name = raw_name.replace("某", "")
-    surnames = caller_surnames(raw_name, (ctx.folded[i].s for i in caller))
-    numbers = {d for d in (str(p) for p in ticket.get("phones") or []) if len(d) >= 7}
-    numbers |= {p.digits for i in caller for p in phones(ctx.folded[i], min_digits=7)}
-    found = []
-    for j in ctx.of("agent"):
-        if ctx.turns[j].start < third_from:
-            continue
-        f = ctx.folded[j]
-        spans = [(p.start, p.end, "电话") for p in phones(f, min_digits=4) if tail_of(numbers, p.digits)]
-        if len(name) >= 2:
-            at = f.s.find(name)
-            if at >= 0:
-                spans.append((at, at + len(name), "姓名"))
-        # 田大姐, 老田, 姓田的: the surname with a kinship or courtesy term names the caller as well
-        spans += [(s, e, "姓氏称呼") for s, e in name_spans(f.s, surnames) if not quoted(ctx, f, s)]
-        for s, e, what in spans[:1]:
-            found.append(evidence(ctx.turns, j, f, s, e, note=f"第三方在线时说出保密来电人的{what}"))
-    return found
-
-
-_NEGATION = re.compile("不会|不能|不得|不可能|绝不|不要|别|没有|没")
-_CONTRAST = re.compile("不过|但是|可以告诉你|只能说|提示你|透露一点|偷偷")
-
-
-def _direct_leaks(ctx: CallContext, seen: set[int]) -> list:
-    """举报你的是…, 是你们隔壁那家打的电话: the agent names the reporter, asked or not."""
-    found = []
-    for j in ctx.of("agent"):
-        if j in seen:
-            continue
-        f = ctx.folded[j]
-        refusals = find_all(ctx.lex["reveal_refusal"], f)
-        for s, e, _ in find_all(ctx.lex["reveal_direct"], f):
-            left, right = clause_bounds(f.s, s, e)
-            if quoted(ctx, f, s) or any(left <= rs < right for rs, _, _ in refusals):
-                continue
-            if _NEGATION.search(f.s[left:s]):  # 我们不会跟对方说是您举报的
-                continue
-            found.append(evidence(ctx.turns, j, f, s, e, note="向被反映人说出反映人身份"))
-            break
-    return found
-
-
-def check_confidential_leak(ctx: CallContext, item: RubricItem) -> Finding:
-    found, unrefused = _reporter_leaks(ctx, int(item.params["answer_turns"]))
-    found += _direct_leaks(ctx, {ev.turn for ev in found})
-    found += _confidential_leaks(ctx)
-    if found:
-        return Finding(True, 0.85, "泄露来电人/反映人信息", found, occurrences=len(found))
-    if unrefused:
-        return Finding(False, 0.5, "来电人追问反映人身份，坐席未明确表示保密，须人工复核", unrefused)
-    return Finding(False, 0.9, "未发现泄露来电人信息")

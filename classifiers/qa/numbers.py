@@ -117,6 +117,8 @@ def quantities(f: Folded) -> list[Quantity]:
     """Quantities with a unit in a folded, arabized text."""
     found = []
     for m in _QTY.finditer(f.s):
+        if m.start() > 0 and f.s[m.start() - 1] == "第":
+            continue  # 第二天 is a day, not a period of two days
         found.append(Quantity(float(m.group(1)), UNITS[m.group(2)], m.start(), m.end(), m.group(0)))
     return found
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from classifiers.qa import business, fatal, service, ticket, tone
+from classifiers.qa import business, fatal, leak, service, ticket, tone
 from classifiers.qa import category as category_check
 from classifiers.qa.context import CallContext, Finding, Lexicon, compile_lexicon
 from classifiers.qa.errors import QaError, ScorerNotReady
@@ -31,7 +31,7 @@ CHECKS: dict[str, Check] = {
     "category": category_check.check_category,
     "caller_emotion": tone.check_caller_emotion,
     "agent_attitude": tone.check_agent_attitude,
-    "confidential_leak": fatal.check_confidential_leak,
+    "confidential_leak": leak.check_confidential_leak,
     "abuse": fatal.check_abuse,
     "forbidden_promise": fatal.check_forbidden_promise,
 }
