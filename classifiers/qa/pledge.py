@@ -19,12 +19,13 @@ SENTENCE_BREAK = re.compile(r"[。！？!?；;\n]")
 # the outcome failing: a negated result (不来, 没修好, 批不下来, 退不回来, 还不亮); 不懂/不用/不清楚 are not
 _FAILURE = re.compile(
     r"(没有?|不)(来|亮|通|修|好|批|退|到|赔|解决|办|给|拆|罚|处理|来水|来电)"
-    r"|[\u4e00-\u9fff]不(下来|回来|好|了|成|到|掉|通|亮)"
+    r"|[\u4e00-\u9fff]不(下来|回来|上来|出来|起来|好|了|成|到|掉|通|亮|上|起|动|过|赢)"
 )
 # a right, not a stake: 可以投诉我, 有权投诉我; the agent's own service as the condition
 _RIGHT = re.compile(r"(可以|有权|欢迎|随时)[^，,。]{0,4}$")
 _SERVICE = re.compile(r"服务|态度|我的工作|我说得不对|我说错")
 _DENIED = re.compile(r"(不会|不用|不必|别|不要)[^，,。]{0,4}$")
+_POLITE = re.compile("不好意思|对不起|不客气|不用谢|不要紧|没关系")  # not an outcome that failed
 _USELESS = re.compile(r"^(也|都|又)?(没有?用|不行|白搭|没办法|解决不了)")  # 你找我也没用
 
 
@@ -44,7 +45,7 @@ def liability_pledge(f: Folded, liability: Sequence[Phrase]) -> tuple[int, int] 
         before = f.s[left:s]
         if _RIGHT.search(before) or _DENIED.search(before) or _SERVICE.search(before) or _USELESS.match(f.s[e:]):
             continue
-        failure = _FAILURE.search(before)
+        failure = _FAILURE.search(_POLITE.sub(lambda m: "_" * len(m.group(0)), before))
         if failure:
             return left + failure.start(), e
     return None
