@@ -62,7 +62,9 @@ def _caller_numbers(ctx: CallContext) -> set[str]:
     return numbers | {p.digits for i in ctx.of("caller") for p in phones(ctx.folded[i], min_digits=7)}
 
 
-_YOUR_NUMBER = re.compile(r"你(的|这个|现在这个|留的)?(电话|号码|手机|手机号|联系电话)(是|就是|还是)?(这个)?$")
+_YOUR_NUMBER = re.compile(
+    r"你(的|这个|现在这个|留的)?(电话|号码|手机|手机号|联系电话)(是|就是|还是)?(这个)?$"
+)
 
 
 def _own_number_spans(f: Folded, own: set[str]) -> list[tuple[int, int]]:
@@ -125,7 +127,9 @@ def _confidential_leaks(ctx: CallContext) -> list:
 
 
 _NEGATION = re.compile("不会|不能|不得|不可能|绝不|不要|别|没有|没")
-_CONTRAST = re.compile("不过|但是|可以告诉你|只能(跟你|给你|和你|对你)?(说|透露|告诉)|提示你|透露一点|偷偷|反正")
+_CONTRAST = re.compile(
+    "不过|但是|可以告诉你|只能(跟你|给你|和你|对你)?(说|透露|告诉)|提示你|透露一点|偷偷|反正"
+)
 
 
 def _direct_leaks(ctx: CallContext, seen: set[int]) -> list:

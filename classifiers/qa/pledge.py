@@ -43,7 +43,12 @@ def liability_pledge(f: Folded, liability: Sequence[Phrase]) -> tuple[int, int] 
     for s, e, _ in find_all(liability, f):
         left, _ = sentence_bounds(f.s, s, e)
         before = f.s[left:s]
-        if _RIGHT.search(before) or _DENIED.search(before) or _SERVICE.search(before) or _USELESS.match(f.s[e:]):
+        if (
+            _RIGHT.search(before)
+            or _DENIED.search(before)
+            or _SERVICE.search(before)
+            or _USELESS.match(f.s[e:])
+        ):
             continue
         failure = _FAILURE.search(_POLITE.sub(lambda m: "_" * len(m.group(0)), before))
         if failure:
