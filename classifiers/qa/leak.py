@@ -129,6 +129,8 @@ def _confidential_leaks(ctx: CallContext) -> list:
 _NEGATION = re.compile("不会|不能|不得|不可能|绝不|不要|别|没有|没")
 _CONTRAST = re.compile(
     "不过|但是|可以告诉你|只能(跟你|给你|和你|对你)?(说|透露|告诉)|提示你|透露一点|偷偷|反正"
+    # a partial refusal after the cue: 一个戴眼镜的老师，别的我不能说 / 就说这么多了
+    "|别的|其他的|其余的|再多的|更多的|多的我|就(说|讲)这么多"
 )
 
 
