@@ -180,3 +180,31 @@ def test_kb_fee_place_and_ordinal_day(lists_only, kb, agent, expected):
 def test_no_pledge_in_politeness(lists_only, text):
     lex = lists_only.lexicon
     assert liability_pledge(lex.fold(text), lex["promise_liability"]) is None
+
+
+@pytest.mark.parametrize(
+    ("item", "caller", "agent", "expected"),
+    [
+        # utterances16's families in other words: curses, 你怕是, schooling, advice and jokes, bets, stakes
+        ("abuse", "", "你怕是喝醉了哦，讲些么子。", True),
+        ("abuse", "", "你这样子的，早晚要遭报应。", True),
+        ("abuse", "", "你文化是学到狗肚子里去了。", True),
+        ("abuse", "", "劝你去检查一下脑壳，莫到处打电话。", True),
+        ("abuse", "", "你这脑袋瓜子不怎么好使嘛。", True),
+        ("abuse", "", "您怕是记错了，那个政策是去年的。", False),
+        ("abuse", "", "那个老板早晚要出事，您先把欠条留好。", False),
+        ("abuse", "", "建议您先去医院检查一下，再带病历来办。", False),
+        ("forbidden_promise", "", "我敢跟你赌，下个礼拜之前水就通了。", True),
+        ("forbidden_promise", "", "这回再退不了款，我这饭碗不要了。", True),
+        ("forbidden_promise", "", "他们不退，我们替他退钱。", True),
+        ("forbidden_promise", "", "我不敢跟您打赌，要看检测结果。", False),
+        ("forbidden_promise", "", "退款到账了您查一下，没到的话再打过来。", False),
+        ("confidential_leak", "是哪个举报的我？", "他说他是你老表，别的就不说了。", True),
+        ("confidential_leak", "哪个打的电话？", "是半夜两点多打来的，多的我不能讲。", True),
+        ("confidential_leak", "哪个打的电话？", "这个保密。您要是跟亲戚有矛盾，可以找村里调解。", False),
+        ("forbidden_phrase", "", "我们这里又不是管房子的，你找住建局。", True),
+        ("forbidden_phrase", "", "我们又不是不管，我再帮您催一次。", False),
+    ],
+)
+def test_families_after_utterances16(lists_only, item, caller, agent, expected):
+    assert violated(lists_only, item, agent, caller) is expected
