@@ -60,6 +60,7 @@ PHRASE_LISTS = (
     "promise_liability",
     "reporter_question_waived",
     "caller_back",
+    "promise_stake",
 )
 
 

@@ -115,7 +115,7 @@ def _promise(ctx: CallContext, f: Folded) -> tuple[int, int] | None:
                 continue  # 肯定督促他们把路修好: the commitment is to the process, the outcome is its object
             if not _hedged(ctx, f, negated, os_, oe):
                 return min(s, os_), max(e, oe)
-    pledge = liability_pledge(f, ctx.lex["promise_liability"])  # 批不下来你来找我
+    pledge = liability_pledge(f, ctx.lex["promise_liability"], ctx.lex["promise_stake"])  # 批不下来你来找我
     if pledge is not None and not _hedged(ctx, f, negated, *pledge):
         return pledge
     # 今天就给你解决, 我们会给你补偿: an outcome promised without a commitment word

@@ -38,8 +38,15 @@ def sentence_bounds(s: str, start: int, end: int) -> tuple[int, int]:
     return left, (m.start() if m else len(s))
 
 
-def liability_pledge(f: Folded, liability: Sequence[Phrase]) -> tuple[int, int] | None:
-    """The span from the failed outcome to the liability phrase, or None."""
+def liability_pledge(
+    f: Folded, liability: Sequence[Phrase], stakes: Sequence[Phrase] = ()
+) -> tuple[int, int] | None:
+    """The span from the failed outcome to the liability phrase, or None. ``stakes`` (算我头上, 拿我是问,
+    我自己掏腰包) are pledges whatever comes before them, unless denied."""
+    for s, e, _ in find_all(stakes, f):
+        left, _ = sentence_bounds(f.s, s, e)
+        if not _DENIED.search(f.s[left:s]):
+            return s, e
     for s, e, _ in find_all(liability, f):
         left, _ = sentence_bounds(f.s, s, e)
         before = f.s[left:s]

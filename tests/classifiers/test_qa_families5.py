@@ -208,3 +208,27 @@ def test_no_pledge_in_politeness(lists_only, text):
 )
 def test_families_after_utterances16(lists_only, item, caller, agent, expected):
     assert violated(lists_only, item, agent, caller) is expected
+
+
+@pytest.mark.parametrize(
+    ("item", "caller", "agent", "expected"),
+    [
+        # utterances17's families in other words: the reporter described by their tie to the caller, stakes
+        # that need no condition, a boast of authority, comparisons and advice aimed at the caller
+        ("confidential_leak", "是哪个举报的我嘛？", "那个人你见过的，天天在你门口摆摊。", True),
+        ("confidential_leak", "到底哪个打的电话？", "她跟你打过交道的，去年还找你借过钱。", True),
+        ("confidential_leak", "是哪个举报的我嘛？", "您先别管是哪个，他投诉的是您晚上放音乐的事。", False),
+        ("confidential_leak", "到底哪个打的电话？", "您和他要是有过节，可以请村里调解。", False),
+        ("forbidden_promise", "", "这个事要是办砸了，算在我头上。", True),
+        ("forbidden_promise", "", "钱要不回来，我自掏腰包给你补上。", True),
+        ("forbidden_promise", "", "这个证我说能办就能办，你明天来拿。", True),
+        ("forbidden_promise", "", "这个费用不能算在您头上，是开发商的责任。", False),
+        ("abuse", "", "打电话之前麻烦把脑壳带起。", True),
+        ("abuse", "", "这点小事，我屋里小学生都比你明白。", True),
+        ("abuse", "", "跟你沟通比登天还累，跟你说话简直受罪。", True),
+        ("abuse", "", "您下次带上户口本原件来。", False),
+        ("abuse", "", "这个浪费粮食的问题您可以向市场监管局反映。", False),
+    ],
+)
+def test_families_after_utterances17(lists_only, item, caller, agent, expected):
+    assert violated(lists_only, item, agent, caller) is expected
