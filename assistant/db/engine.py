@@ -20,14 +20,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from assistant.db.group_commit import GroupCommit
+from assistant.db.group_commit import Bulk, GroupCommit
 from assistant.errors import Conflict, StorageUnavailable, ValidationFailed
 
 T = TypeVar("T")
@@ -153,14 +153,15 @@ class Database:
         with self.writer_lock.hold(), self.guard(), self._write() as session, session.begin():
             yield session
 
-    def write_grouped(self, fn: Callable[[Session], T]) -> T:
+    def write_grouped(self, fn: Callable[[Session], T], *, bulk: Bulk | None = None, item: Any = None) -> T:
         """Run ``fn(session)`` as a write and return its value once committed. On SQLite, writes
         that arrive together share one transaction and one disk sync (``GroupCommit``), each in
-        its own savepoint; elsewhere it is a plain ``write()``."""
+        its own savepoint; elsewhere it is a plain ``write()``. ``bulk``/``item``: see
+        ``GroupCommit.run`` (jobs of one kind written by one call)."""
         if self.group is None:
             with self.write() as session:
                 return fn(session)
-        return self.group.run(fn)
+        return self.group.run(fn, bulk=bulk, item=item)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -9,7 +9,13 @@ acknowledged ticket is as durable as before. PostgreSQL runs each job in its own
 server groups commits itself).
 
 The batch first runs in one savepoint; only when one of its jobs fails is it run again with a
-savepoint a job (``_together``)."""
+savepoint a job (``_together``). Jobs of one kind can also arrive as data: jobs queued with the
+same ``bulk`` function are written by one call of it for all their items (a ticket creation's
+rows go in with one statement for the whole batch, not several statements each). Every statement
+gives up the GIL and must win it back from the request threads, so it is the statements a batch
+runs, not the rows, that hold the writers' lock.
+
+Only the batch's leader runs jobs; a job waits for it."""
 
 from __future__ import annotations
 
@@ -25,11 +31,16 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class _Job(Generic[T]):
-    __slots__ = ("fn", "done", "value", "error")
+Bulk = Callable[[Session, list[Any]], list[Any]]
 
-    def __init__(self, fn: Callable[[Session], T]) -> None:
+
+class _Job(Generic[T]):
+    __slots__ = ("fn", "bulk", "item", "done", "value", "error")
+
+    def __init__(self, fn: Callable[[Session], T], bulk: Bulk | None = None, item: Any = None) -> None:
         self.fn = fn
+        self.bulk = bulk
+        self.item = item
         self.done = False
         self.value: Any = None
         self.error: BaseException | None = None
@@ -45,9 +56,12 @@ class GroupCommit:
         self.batches = 0  # commits made, and the jobs they carried (for benchmarks)
         self.jobs = 0
 
-    def run(self, fn: Callable[[Session], T]) -> T:
-        """Run ``fn(session)`` in a shared write transaction; return its value once committed."""
-        job: _Job[T] = _Job(fn)
+    def run(self, fn: Callable[[Session], T], *, bulk: Bulk | None = None, item: Any = None) -> T:
+        """Run ``fn(session)`` in a shared write transaction; return its value once committed.
+        With ``bulk``: when other jobs with the same ``bulk`` are in the batch, ``bulk(session,
+        items)`` writes all their ``item``s at once and returns their values in order; ``fn``
+        does the same for its own item alone (used alone, and when the bulk call fails)."""
+        job: _Job[T] = _Job(fn, bulk, item)
         with self._cv:
             self._queue.append(job)
         while True:
@@ -74,15 +88,26 @@ class GroupCommit:
         only, so running it again is running it once)."""
         if len(batch) < 2:
             return False
-        values = []
+        values: dict[int, Any] = {}
+        kinds: dict[Bulk, list[int]] = {}
+        for i, job in enumerate(batch):
+            if job.bulk is not None:
+                kinds.setdefault(job.bulk, []).append(i)
         try:
             with self.db.guard(), s.begin_nested():
-                for job in batch:
-                    values.append(job.fn(s))
+                for i, job in enumerate(batch):
+                    if i in values:
+                        continue
+                    same = kinds.get(job.bulk, []) if job.bulk is not None else []
+                    if len(same) > 1:  # this job and the later ones of its kind, in one call
+                        out = job.bulk(s, [batch[j].item for j in same])  # type: ignore[misc]
+                        values.update(zip(same, out, strict=True))
+                    else:
+                        values[i] = job.fn(s)
         except Exception:  # noqa: BLE001 - found again, and given to its own job, one by one
             return False
-        for job, value in zip(batch, values, strict=True):
-            job.value = value
+        for i, job in enumerate(batch):
+            job.value = values[i]
         return True
 
     def _lead(self) -> None:

@@ -8,17 +8,22 @@ schema read it exactly as they read a stored one."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from assistant.db.models import Ticket, TicketCoUnit, TicketEvent
+from assistant.tickets.numbering import next_numbers
 
 _TICKETS = Ticket.__table__
 _COLUMNS = [c for c in _TICKETS.columns if c.key != "id"]
 # built once: values go in as parameters, so each creation reuses the compiled statements
 _INSERT_TICKET = insert(_TICKETS).returning(_TICKETS.c.id)
+# several rows in one statement: their ids come back in no promised order, so with their numbers
+# (asking SQLAlchemy for parameter order makes it insert one row at a time on SQLite)
+_INSERT_TICKETS = insert(_TICKETS).returning(_TICKETS.c.id, _TICKETS.c.number)
 _INSERT_CO_UNITS = insert(TicketCoUnit.__table__)
 _INSERT_EVENTS = insert(TicketEvent.__table__)
 
@@ -35,18 +40,45 @@ def with_defaults(ticket: Ticket) -> Ticket:
 
 
 def ticket_row(ticket: Ticket) -> dict[str, Any]:
-    """The ticket's column values, for :func:`insert_ticket`."""
+    """The ticket's column values (its number still unset), for :class:`NewTicket`."""
     return {c.key: getattr(ticket, c.key) for c in _COLUMNS}
 
 
-def insert_ticket(s: Session, row: dict[str, Any], co_units: list[TicketCoUnit], events: list[dict[str, Any]]) -> int:
-    """Insert the ticket ``row`` with its ``co_units`` and ``events``; returns the new id. The
-    caller's transaction commits them together."""
+@dataclass
+class NewTicket:
+    """A creation as data for the group commit: the ticket's row (its number still to draw), the
+    day counter it draws from, its co-handlers and its first audit events."""
+
+    row: dict[str, Any]
+    day_key: str
+    co_units: list[TicketCoUnit]
+    events: list[dict[str, Any]]
+
+
+def insert_new(s: Session, item: NewTicket) -> tuple[int, str]:
+    """One creation: its number, then its rows; returns (id, number)."""
+    return insert_many(s, [item])[0]
+
+
+def insert_many(s: Session, items: list[NewTicket]) -> list[tuple[int, str]]:
+    """Several creations with one statement for each table (and one for each day's counter),
+    in order: numbers rise in the order of ``items``. Returns (id, number) for each."""
     conn = s.connection()
-    ticket_id = int(conn.execute(_INSERT_TICKET, row).scalar_one())
-    for co in co_units:
-        co.ticket_id = ticket_id
-    if co_units:
-        conn.execute(_INSERT_CO_UNITS, [{"ticket_id": ticket_id, "unit_id": co.unit_id} for co in co_units])
-    conn.execute(_INSERT_EVENTS, [e | {"ticket_id": ticket_id} for e in events])
-    return ticket_id
+    numbers = next_numbers(s, [it.day_key for it in items])
+    rows = [it.row | {"number": n} for it, n in zip(items, numbers, strict=True)]
+    if len(rows) == 1:
+        ids = [int(conn.execute(_INSERT_TICKET, rows[0]).scalar_one())]
+    else:
+        by_number = {number: int(i) for i, number in conn.execute(_INSERT_TICKETS, rows)}
+        ids = [by_number[n] for n in numbers]
+    co_rows, event_rows = [], []
+    for it, ticket_id in zip(items, ids, strict=True):
+        for co in it.co_units:
+            co.ticket_id = ticket_id
+            co_rows.append({"ticket_id": ticket_id, "unit_id": co.unit_id})
+        event_rows += [e | {"ticket_id": ticket_id} for e in it.events]
+    if co_rows:
+        conn.execute(_INSERT_CO_UNITS, co_rows)
+    if event_rows:
+        conn.execute(_INSERT_EVENTS, event_rows)
+    return list(zip(ids, numbers, strict=True))

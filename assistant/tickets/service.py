@@ -18,8 +18,8 @@ from assistant.db.engine import Database
 from assistant.db.models import Ticket, TicketCoUnit, TicketEvent, Unit
 from assistant.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from assistant.tickets import actions, reading
-from assistant.tickets.intake import insert_ticket, ticket_row, with_defaults
-from assistant.tickets.numbering import next_number
+from assistant.tickets.intake import NewTicket, insert_many, insert_new, ticket_row, with_defaults
+from assistant.tickets.numbering import day_key
 from assistant.tickets.present import diff, event_public, snapshot, to_public
 from assistant.tickets.schemas import (
     ActionInput,
@@ -101,14 +101,10 @@ class TicketService:
         fields = data.model_dump(exclude={"dispatch"})
         fields.update(township=township, village=village, event_time=self._aware(data.event_time))
         ticket, events = self._build_new(data, fields, now, actor)
-        row = ticket_row(ticket)
-        prefix, tz = self.county.ticket_prefix, self.county.timezone
-
-        def insert(s: Session) -> tuple[int, str]:
-            number = next_number(s, prefix, now, tz)
-            return insert_ticket(s, row | {"number": number}, ticket.co_units, events), number
-
-        ticket.id, ticket.number = self.db.write_grouped(insert)  # answered only once committed
+        item = NewTicket(ticket_row(ticket), day_key(self.county.ticket_prefix, now, self.county.timezone),
+                         ticket.co_units, events)
+        # answered only once committed; creations that queue together go in with one statement a table
+        ticket.id, ticket.number = self.db.write_grouped(lambda s: insert_new(s, item), bulk=insert_many, item=item)
         created = to_public(ticket, actor)
         for hook in self.after_create:
             try:

@@ -114,3 +114,78 @@ def test_a_batch_runs_together_and_again_one_by_one_when_a_job_fails(hotline) ->
     assert [j.value for j in mixed] == ["T-c", None, "T-e"] and isinstance(mixed[1].error, ValidationFailed)
     assert (runs["T-c"], runs["T-d"], runs["T-e"]) == (2, 2, 1)  # together up to the failure, then one by one
     assert stored() == ["T-a", "T-b", "T-c", "T-e"]
+
+
+def test_creations_queued_together_go_in_with_one_statement_a_table(hotline, people) -> None:  # noqa: F811
+    """Creations waiting behind a batch are written by one bulk call: one INSERT for all their
+    tickets, numbers in queue order, each answered with its own id and number."""
+    group = hotline.db.group
+    if group is None:
+        pytest.skip("group commit is SQLite's; PostgreSQL commits each job on its own")
+    from sqlalchemy import event
+
+    release, holding = threading.Event(), threading.Event()
+
+    def blocker(s):  # type: ignore[no-untyped-def]
+        holding.set()
+        release.wait(30)
+
+    inserts: list[int] = []
+
+    def count(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.startswith("INSERT INTO tickets"):
+            inserts.append(1)
+
+    first = threading.Thread(target=lambda: group.run(blocker))
+    first.start()
+    assert holding.wait(30)
+    results: dict[int, object] = {}
+    threads = [threading.Thread(target=lambda i=i: results.__setitem__(i, hotline.tickets.create(_data(i), people["agent"])))
+               for i in range(6)]
+    for t in threads:
+        t.start()
+    for _ in range(300):  # every creation built and queued behind the blocker
+        if len(group._queue) == 6:
+            break
+        threading.Event().wait(0.05)
+    assert len(group._queue) == 6
+    event.listen(hotline.db.write_engine, "before_cursor_execute", count)
+    try:
+        release.set()
+        first.join(30)
+        for t in threads:
+            t.join(30)
+    finally:
+        event.remove(hotline.db.write_engine, "before_cursor_execute", count)
+    assert len(inserts) == 1
+    created = sorted(results.values(), key=lambda t: t.number)  # type: ignore[attr-defined]
+    seqs = [int(t.number[-5:]) for t in created]  # type: ignore[attr-defined]
+    assert seqs == list(range(1, 7))
+    for t in created:
+        got = hotline.tickets.get(t.id, people["agent"])  # type: ignore[attr-defined]
+        assert got.number == t.number and got.title == t.title  # type: ignore[attr-defined]
+        assert [e.action for e in hotline.tickets.history(t.id, people["agent"])][:2] == ["create", "dispatch"]  # type: ignore[attr-defined]
+
+
+def test_a_failing_bulk_call_falls_back_to_one_savepoint_a_job(hotline) -> None:
+    group = hotline.db.group
+    if group is None:
+        pytest.skip("group commit is SQLite's; PostgreSQL commits each job on its own")
+    from sqlalchemy import text
+
+    from assistant.db.group_commit import _Job
+
+    def put(s, key: str) -> str:  # type: ignore[no-untyped-def]
+        s.execute(text("INSERT INTO ticket_sequences(key, last) VALUES (:k, 1)"), {"k": key})
+        return key
+
+    def bulk(s, keys: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+        s.execute(text("INSERT INTO ticket_sequences(key, last) VALUES (:k, 1)"), [{"k": k} for k in keys])
+        return keys
+
+    jobs = [_Job(lambda s, k=k: put(s, k), bulk, k) for k in ("B-a", "B-b", "B-a", "B-c")]  # B-a twice: a clash
+    group._queue = list(jobs)
+    group._lead()
+    assert [j.value for j in jobs] == ["B-a", "B-b", None, "B-c"] and jobs[2].error is not None
+    with hotline.db.read() as s:
+        assert sorted(s.scalars(text("SELECT key FROM ticket_sequences WHERE key LIKE 'B-%'"))) == ["B-a", "B-b", "B-c"]
