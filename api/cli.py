@@ -52,11 +52,16 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     host = args.host or settings.host
     port = args.port or settings.port
     print(f"12345 热线智能助手：http://{host}:{port}/api/docs")
+    # served, repeated-appeal detection runs in a process of its own (the API's GIL stays with the
+    # requests); HOTLINE_GOVERNANCE_PROCESS=false keeps it in a thread of each worker
+    import os
+
+    if "HOTLINE_GOVERNANCE_PROCESS" not in os.environ:  # the workers read it from the environment
+        os.environ["HOTLINE_GOVERNANCE_PROCESS"] = "true"
+        settings = settings.model_copy(update={"governance_process": True})
     if args.workers > 1:
         # each worker process builds its own service from the environment; the scheduler's
         # database lease keeps exactly one of them sending reminders
-        import os
-
         if args.no_scheduler:
             os.environ["HOTLINE_SCHEDULER_ENABLED"] = "false"
         uvicorn.run("api.app:create_app", factory=True, workers=args.workers, host=host, port=port,

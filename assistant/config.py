@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # repeated/concentrated-appeal detection in a thread of its own (a creation's reply never waits
     # for it); false: checked inside the creating request (deterministic, for batch tools and tests)
     governance_background: bool = True
+    # detection in a process of its own that follows the ticket table (assistant/detection_process.py),
+    # so that on 2 cores it does not share the API process's GIL; `hotline serve` turns it on
+    governance_process: bool = False
     selfservice_rate_per_minute: int = 20
     warm_up_models: bool = Field(default=True, description="启动时加载模型与索引（否则首次使用时加载）")
     asr_engine: str = Field(default="whisper", description="语音识别引擎：whisper（内置）或 funasr（需模型目录）")

@@ -18,6 +18,7 @@ from assistant.corrections import CorrectionService
 from assistant.county import County, load_county, seed_county, seed_knowledge_base
 from assistant.db.engine import Database
 from assistant.db.migrate import upgrade
+from assistant.detection_process import FollowerSupervisor
 from assistant.errors import AssistantError
 from assistant.governance.service import Governance
 from assistant.hotspots.service import HotspotService
@@ -102,7 +103,9 @@ class Hotline:
         self.reports = ReportService(self.db, self.county, self.hotspots.policy, now)
         self.governance = Governance(self.db, self.tickets, self.county.directory, now,
                                      use_embeddings=settings.kb_dense,
-                                     background=settings.governance_background)
+                                     background=settings.governance_background,
+                                     follower_dir=self.data_dir if settings.governance_process else None)
+        self.follower = FollowerSupervisor(settings) if settings.governance_process else None
         self.scheduler = Scheduler(self.db, self.county, now, interval_s=settings.scheduler_interval_s,
                                    lease_s=settings.scheduler_lease_s)
         self.scheduler.jobs.append(self.hotspots.scheduled_scan)
@@ -186,6 +189,8 @@ class Hotline:
         if self.settings.scheduler_enabled if scheduler is None else scheduler:
             self.scheduler.start()
         self.governance.start()
+        if self.follower is not None:
+            self.follower.start()
         if self.settings.warm_up_models:
             # models load in the background: tickets are accepted from the first second, and each
             # capability reports itself in /health as it becomes ready
@@ -221,6 +226,8 @@ class Hotline:
     def stop(self) -> None:
         self.scheduler.stop()
         self.governance.stop()
+        if self.follower is not None:
+            self.follower.stop()
         self.db.dispose()
 
     def capabilities(self) -> dict[str, Any]:

@@ -52,7 +52,7 @@ class CallerDesk:
         if not (q.text.strip() or q.phone or q.id_number):
             raise ValidationFailed("请提供来电号码、身份证号或诉求内容")
         mon, policy = self.monitor, self.monitor.policy
-        mon.sync()
+        mon.sync(embed_max=mon.surge_backlog)  # a surge's tickets by n-grams here: a query must not embed hundreds
         now = mon.now().timestamp()
         keys = caller_keys(q.phone, q.id_number.upper())
         vector = mon.encoder.encode([q.text])[0] if q.text.strip() and mon.encoder.ready else None

@@ -86,14 +86,17 @@ class GovernanceMonitor:
         vectors = self.encoder.encode([ticket_text(r.title, r.content) for r in rows]) if rows and embed else None
         return [self.entry(r, None if vectors is None else vectors[i]) for i, r in enumerate(rows)]
 
-    def sync(self, embed: bool = True) -> int:
+    def sync(self, embed: bool = True, embed_max: int | None = None) -> int:
         """Bring the index up to the newest ticket; prune what left the window. ``embed=False``:
-        the new tickets get no sentence vectors now (compared by n-grams until ``backfill``)."""
+        the new tickets get no sentence vectors now (compared by n-grams until ``backfill``);
+        ``embed_max``: the same when more than that many tickets are new."""
         with self._lock:
             start = self.now() - timedelta(days=self.index.keep_days)
             with self.db.read() as s:
                 rows = s.execute(select(*_COLUMNS).where(Ticket.id > self._last_id, Ticket.created_at >= start)
                                  .order_by(Ticket.id)).all()
+            if embed_max is not None and len(rows) > embed_max:
+                embed = False
             if rows and not embed and self.encoder.ready:
                 self.unembedded = True
             for e in self._entries(rows, embed):
@@ -224,11 +227,13 @@ class GovernanceMonitor:
         """Detect for one ticket (normally the one just created) and act on what is found."""
         return self.detect_tickets([ticket_id])
 
-    def detect_tickets(self, ticket_ids: list[int]) -> list[dict[str, Any]]:
-        """Detect for these tickets, in order, and act on what is found."""
+    def detect_tickets(self, ticket_ids: list[int], *, backlog: int | None = None) -> list[dict[str, Any]]:
+        """Detect for these tickets, in order, and act on what is found. ``backlog``: tickets
+        waiting behind these (default: this process's queue), for the surge rule."""
         findings: list[Finding] = []
+        behind = self._queue.qsize() if backlog is None else backlog
         with self._lock:
-            self.sync(embed=self._queue.qsize() <= self.surge_backlog)
+            self.sync(embed=behind <= self.surge_backlog)
         for ticket_id in ticket_ids:
             t0 = time.perf_counter()
             with self._lock:

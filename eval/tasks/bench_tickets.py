@@ -117,7 +117,8 @@ async def _drained(port: int, timeout: float = 600.0) -> float:
             status, data = await conn.request("GET", f"{_API}/health")
         finally:
             await conn.close()
-        idle = status == 200 and not json.loads(data)["capabilities"].get("governance", {}).get("queued")
+        # (``queued`` is None while the detection process starts: not caught up yet)
+        idle = status == 200 and json.loads(data)["capabilities"].get("governance", {}).get("queued") == 0
         quiet = quiet + 1 if idle else 0
         await asyncio.sleep(0.2)
     return round(time.perf_counter() - start, 1)
