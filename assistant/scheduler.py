@@ -9,18 +9,17 @@ when the lease expires.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from assistant.county import County
 from assistant.db.engine import Database
-from assistant.db.models import Notice, SchedulerLease, Ticket
+from assistant.db.lease import Lease
+from assistant.db.models import Notice, Ticket
 from assistant.errors import AssistantError
 from assistant.policy import reminder_times
 
@@ -49,8 +48,8 @@ class Scheduler:
         self.county = county
         self.now = now
         self.interval_s = interval_s
-        self.lease = timedelta(seconds=lease_s)
-        self.holder = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
+        self._lease = Lease(db, "deadlines", now, lease_s)
+        self.holder = self._lease.holder
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_run: datetime | None = None
@@ -61,16 +60,7 @@ class Scheduler:
 
     # --- leadership --------------------------------------------------------------------
     def acquire_lease(self) -> bool:
-        now = self.now()
-        with self.db.write() as s:
-            row = s.get(SchedulerLease, "deadlines", with_for_update=True)
-            if row is None:
-                s.add(SchedulerLease(name="deadlines", holder=self.holder, expires_at=now + self.lease))
-                return True
-            if row.holder == self.holder or row.expires_at <= now:
-                row.holder, row.expires_at = self.holder, now + self.lease
-                return True
-            return False
+        return self._lease.acquire()
 
     # --- one pass ------------------------------------------------------------------------
     def run_once(self) -> int:
@@ -145,13 +135,7 @@ class Scheduler:
         """On a clean stop, hand the lease back at once (after a crash it simply expires)."""
         if not self.leader:
             return
-        try:
-            with self.db.write() as s:
-                row = s.get(SchedulerLease, "deadlines", with_for_update=True)
-                if row is not None and row.holder == self.holder:
-                    row.expires_at = self.now()
-        except Exception:  # noqa: BLE001 - stopping must not fail; the lease expires anyway
-            log.warning("could not release the scheduler lease", exc_info=True)
+        self._lease.release()
         self.leader = False
 
     def _loop(self) -> None:

@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from assistant.db.lease import Lease
 from assistant.db.models import Ticket
 from assistant.governance.monitor import GovernanceMonitor
 
@@ -63,13 +64,17 @@ def is_running(data_dir: Path) -> bool:
 
 class DetectionFollower:
     def __init__(self, monitor: GovernanceMonitor, data_dir: Path, *, poll_s: float = 0.1,
-                 batch: int = 200) -> None:
-        if poll_s <= 0 or batch < 1:
-            raise ValueError("poll_s must be positive and batch at least 1")
+                 batch: int = 200, lease_s: float = 15.0) -> None:
+        """``lease_s``: followers of other data directories on the same database (other hosts)
+        wait while this one renews its lease, and take over that long after it stops renewing."""
+        if poll_s <= 0 or batch < 1 or lease_s <= 0:
+            raise ValueError("poll_s and lease_s must be positive and batch at least 1")
         self.monitor = monitor
         self.data_dir = data_dir
         self.poll_s = poll_s
         self.batch = batch
+        self.lease = Lease(monitor.db, "governance", monitor.now, lease_s)
+        self.leader = False
         self.cursor: int | None = None  # the last ticket id detected
         self.detected = 0
 
@@ -99,7 +104,8 @@ class DetectionFollower:
 
     def status(self) -> dict[str, Any]:
         m = self.monitor
-        return {"pid": os.getpid(), "at": time.time(), "cursor": self.cursor, "detected": self.detected,
+        return {"pid": os.getpid(), "at": time.time(), "leader": self.leader, "cursor": self.cursor,
+                "detected": self.detected,
                 "indexed": len(m.index), "similarity": "embedding" if m.encoder.ready else "ngram",
                 "reason": m.encoder.error, "last_detection_ms": m.last_ms, "vectors_pending": m.unembedded,
                 "error": m.error}
@@ -114,19 +120,34 @@ class DetectionFollower:
     def run(self, stop: threading.Event, *, parent_pid: int | None = None) -> None:
         """Follow until ``stop`` is set (or the parent process is gone: an orphan stops too).
         Idle, it fills in the sentence vectors a surge skipped, a small chunk at a time."""
-        last_status = 0.0
+        try:
+            self._follow(stop, parent_pid)
+        finally:
+            if self.leader:
+                self.lease.release()
+
+    def _follow(self, stop: threading.Event, parent_pid: int | None) -> None:
+        last_status = renewed = 0.0
         while not stop.is_set():
             if parent_pid is not None and os.getppid() != parent_pid:
                 log.warning("governance follower: parent %s gone, stopping", parent_pid)
                 return
             try:
-                n = self.step()
+                if time.monotonic() - renewed > self.lease.length.total_seconds() / 5:
+                    self.leader, renewed = self.lease.acquire(), time.monotonic()
+                    if not self.leader:
+                        self.cursor = None  # on taking over, start again from the last minutes
+                n = self.step() if self.leader else 0
                 self.monitor.error = None
             except Exception as exc:  # noqa: BLE001 - keep following; the next step retries from the cursor
                 log.exception("governance follower step failed")
                 self.monitor.error = f"重复诉求检测出错：{exc}"
                 n = 0
                 stop.wait(1.0)
+            if not self.leader:
+                self.write_status()
+                stop.wait(1.0)
+                continue
             if not n:
                 t0 = time.perf_counter()
                 filled = self.monitor.backfill(limit=16)
@@ -153,11 +174,12 @@ def capability(monitor: GovernanceMonitor, data_dir: Path) -> dict[str, Any]:
     if st is None or not alive:
         return {"ok": False, "process": "follower", "running": alive, "similarity": "ngram", "queued": None,
                 "reason": "重复诉求检测进程未运行，正在重启" if not alive else "重复诉求检测进程正在启动"}
-    cursor = st.get("cursor")
+    cursor = st.get("cursor") if st.get("leader") else None  # another host's follower leads: its cursor is not here
     with monitor.db.read() as s:
         queued = int(s.scalar(select(func.count(Ticket.id)).where(Ticket.id > (cursor or 0))) or 0) \
             if cursor is not None else None
     return {"ok": st.get("error") is None, "process": "follower", "running": True, "pid": st.get("pid"),
+            "leader": st.get("leader"),
             "similarity": st.get("similarity"), "reason": st.get("error") or st.get("reason"),
             "indexed": st.get("indexed"), "last_detection_ms": st.get("last_detection_ms"), "queued": queued,
             "vectors_pending": st.get("vectors_pending"), "reported_s_ago": round(time.time() - st["at"], 1)}

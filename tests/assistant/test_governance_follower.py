@@ -68,8 +68,8 @@ def test_one_follower_a_data_directory(tmp_path: Path) -> None:
     assert not follower.is_running(tmp_path)
 
 
-def test_the_service_starts_a_follower_that_finds_the_surge_and_stops_with_it(hotline, settings, model_cache,
-                                                                             people) -> None:  # noqa: F811
+def test_the_service_starts_a_follower_that_finds_the_surge_and_stops_with_it(
+        hotline, settings, model_cache, people) -> None:  # noqa: F811
     hl = _followed(settings, model_cache)  # real time: the follower's window is the real clock's
     try:
         hl.start(scheduler=False)
@@ -101,3 +101,34 @@ def test_the_service_starts_a_follower_that_finds_the_surge_and_stops_with_it(ho
         hl.stop()
     assert proc is not None and proc.poll() is not None
     assert not follower.is_running(hl.data_dir)
+
+
+def test_followers_of_two_hosts_on_one_database_take_turns(hotline, settings, clock, model_cache, tmp_path,
+                                                           people) -> None:  # noqa: F811
+    import threading
+
+    a = _followed(settings, model_cache, now=clock)
+    b = _followed(settings.model_copy(update={"data_dir": tmp_path / "host-b"}), model_cache, now=clock)
+    try:
+        for i, text in enumerate(WATER):
+            _create(a, people["agent"], text, f"1390718{i:04d}")
+        runs = [follower.DetectionFollower(hl.governance.monitor, hl.data_dir, poll_s=0.05) for hl in (a, b)]
+        stop = threading.Event()
+        threads = [threading.Thread(target=r.run, args=(stop,)) for r in runs]
+        for t in threads:
+            t.start()
+            time.sleep(0.3)  # a starts first and leads
+        for _ in range(100):
+            if hotline.governance.cases.list(people["supervisor"])["total"]:
+                break
+            time.sleep(0.1)
+        stop.set()
+        for t in threads:
+            t.join(10)
+        assert [r.detected for r in runs] == [5, 0]
+        assert runs[1].leader is False and (follower.read_status(b.data_dir) or {}).get("leader") is False
+        assert hotline.governance.cases.list(people["supervisor"])["total"] == 1
+        assert runs[1].lease.acquire() is True  # a handed its lease back when it stopped
+    finally:
+        a.stop()
+        b.stop()
