@@ -177,6 +177,7 @@ class Hotline:
         """Create or upgrade the schema and load the county (with demo users when ``demo``)."""
         self.migrate()
         counts = seed_county(self.db, self.county, self.now, with_users=demo)
+        self.tickets.units.forget()
         counts["catalogue_lines_added"] = self.catalogue.seed(self.county.directory / "catalogue.csv")
         if demo:
             counts["articles_added"] = seed_knowledge_base(self.kb, self.county)
@@ -185,6 +186,7 @@ class Hotline:
     def start(self, *, scheduler: bool | None = None) -> None:
         self.migrate()
         seed_county(self.db, self.county, self.now, with_users=False)
+        self.tickets.units.forget()
         self.catalogue.seed(self.county.directory / "catalogue.csv")
         if self.settings.scheduler_enabled if scheduler is None else scheduler:
             self.scheduler.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,13 +22,13 @@ from assistant.workcalendar import WorkCalendar
 
 @dataclass
 class Context:
-    session: Session
+    session: Session | None
     county: County
     calendar: WorkCalendar
     now: datetime
-    # a ticket not in the session (a new one): its units are read as the few columns it shows
-    # (``Unit`` objects outside the session), not as whole rows with their duties and keywords
-    brief_units: bool = False
+    # a ticket not in the session (a new one): its units as the few columns it shows, from memory
+    # (``UnitDirectory.get``: ``Unit`` objects outside any session), not whole rows from the database
+    units: Callable[[str], Unit | None] | None = None
 
 
 def need(value: str, what: str, min_len: int = 2) -> str:
@@ -39,14 +40,11 @@ def need(value: str, what: str, min_len: int = 2) -> str:
 _UNIT_BY_CODE = select(Unit).where(Unit.code == bindparam("code"), Unit.active.is_(True))  # built once
 
 
-_UNIT_BRIEF = select(Unit.id, Unit.code, Unit.name, Unit.level).where(Unit.code == bindparam("code"),
-                                                                       Unit.active.is_(True))
-
-
 def _unit(ctx: Context, code: str) -> Unit:
-    if ctx.brief_units:
-        row = ctx.session.connection().execute(_UNIT_BRIEF, {"code": code}).first()
-        unit = None if row is None else Unit(id=row.id, code=row.code, name=row.name, level=row.level)
+    if ctx.units is not None:
+        unit = ctx.units(code)
+    elif ctx.session is None:
+        raise ValueError("a context without a session needs its units")
     else:
         unit = ctx.session.scalar(_UNIT_BY_CODE, {"code": code})
     if unit is None:

@@ -30,6 +30,7 @@ from assistant.tickets.schemas import (
     TicketPublic,
     TicketUpdate,
 )
+from assistant.tickets.units import UnitDirectory
 from assistant.tickets.workflow import STATUSES, check_transition, get_action
 from assistant.workcalendar import WorkCalendar
 
@@ -54,6 +55,7 @@ class TicketService:
         self.county = county
         self.calendar = calendar
         self.now = now
+        self.units = UnitDirectory(db)
         # called after a ticket's creation has committed (governance detection …); a failing hook
         # is logged and never undoes the ticket
         self.after_create: list[Callable[[TicketPublic, Actor], None]] = []
@@ -133,10 +135,10 @@ class TicketService:
         if data.dispatch is not None:
             payload = ActionInput(lead_unit=data.dispatch.lead_unit, co_units=data.dispatch.co_units,
                                   handling_level=data.dispatch.handling_level, comment=data.dispatch.comment)
-            with self.db.read() as s:  # the units (a unit deactivated meanwhile still exists: its row stays)
-                ctx = actions.Context(session=s, county=self.county, calendar=self.calendar, now=now,
-                                      brief_units=True)
-                actions.apply(ctx, ticket, "dispatch", payload, actor)
+            # the units from memory: no read transaction (a unit deactivated meanwhile still exists)
+            ctx = actions.Context(session=None, county=self.county, calendar=self.calendar, now=now,
+                                  units=self.units.get)
+            actions.apply(ctx, ticket, "dispatch", payload, actor)
             events.append(self._event_row(now, actor, "dispatch", accepted, snapshot(ticket), "accepted",
                                           ticket.status, payload.comment))
         return ticket, events
