@@ -21,6 +21,7 @@ from assistant.governance import follower
 
 log = logging.getLogger(__name__)
 _ENV = "HOTLINE_FOLLOWER_SETTINGS"
+_PARENT = "HOTLINE_FOLLOWER_PARENT"  # the pid of the service process that started it
 
 
 class FollowerSupervisor:
@@ -46,7 +47,7 @@ class FollowerSupervisor:
             return False  # ours is still starting (it takes the lock once its imports are done)
         logs = self.data_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        env = os.environ | {_ENV: self.settings.model_dump_json()}
+        env = os.environ | {_ENV: self.settings.model_dump_json(), _PARENT: str(os.getpid())}
         with open(logs / "governance.log", "ab") as out:
             self.proc = subprocess.Popen([sys.executable, "-m", "assistant.detection_process"], env=env,
                                          stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -86,7 +87,9 @@ def main() -> int:
     fd = follower.try_lock(follower.lock_path(data_dir))
     if fd is None:
         return 0  # another follower works for this data directory
-    parent = os.getppid()
+    # the parent as the supervisor named it: a parent killed while this process was still starting
+    # has already made it an orphan (``getppid`` would then name init)
+    parent = int(os.environ.get(_PARENT) or os.getppid())
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

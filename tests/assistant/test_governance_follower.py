@@ -132,3 +132,18 @@ def test_followers_of_two_hosts_on_one_database_take_turns(hotline, settings, cl
     finally:
         a.stop()
         b.stop()
+
+
+def test_a_follower_whose_service_died_while_it_started_stops(hotline, settings) -> None:
+    import os
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    env = os.environ | {"HOTLINE_FOLLOWER_SETTINGS": settings.model_copy(update={"governance_process": True}).model_dump_json(),
+                        "HOTLINE_FOLLOWER_PARENT": str(gone.pid)}
+    child = subprocess.run([sys.executable, "-m", "assistant.detection_process"], env=env, timeout=120,
+                           capture_output=True, text=True)
+    assert child.returncode == 0, child.stdout + child.stderr
+    assert not follower.is_running(settings.resolved_data_dir())
