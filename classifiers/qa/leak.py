@@ -68,7 +68,7 @@ _PROCESS = re.compile(
 
 # what ties the person to the caller: 跟你…, your doorstep / floor / group, a quarrel or acquaintance, a surname
 _RELATION = re.compile(
-    "跟你|和你|同你|你(家|们家)?(门口|隔壁|对门|楼上|楼下|对面|旁边|后面|前面|附近|院子|组|村|单位|店|屋)"
+    "跟你|和你|同你|你(家|们家|们)?(门口|隔壁|对门|楼上|楼下|对面|旁边|后面|前面|附近|院子|组|村|单位|店|屋|街上|楼里|办公室|厂|小区|车间)"
     "|你[^，,。]{0,6}(吵|矛盾|过节|认识|知道|熟|见过|打过交道|得罪)|姓|亲戚|搬"
 )
 

@@ -235,3 +235,28 @@ def test_families_after_utterances16(lists_only, item, caller, agent, expected):
 )
 def test_families_after_utterances17(lists_only, item, caller, agent, expected):
     assert violated(lists_only, item, agent, caller) is expected
+
+
+@pytest.mark.parametrize(
+    ("item", "caller", "agent", "expected"),
+    [
+        # utterances18's families in other words: insults in advice or jokes, trade and seat, bets and conditions
+        ("abuse", "", "我看你还是到精神病院去住几天。", True),
+        ("abuse", "", "讲真的，你这个样子一辈子都讨不到老婆。", True),
+        ("abuse", "", "你这种人啥都不懂还要来教我。", True),
+        ("abuse", "", "你这个话说得好幼稚。", True),
+        ("abuse", "", "你就是个不讲道理的泼妇。", True),
+        ("abuse", "", "那个病人是个可怜的聋子，您帮他联系一下社区。", False),
+        ("abuse", "", "这个表格确实写得太复杂了，我念给您听。", False),
+        ("confidential_leak", "哪个举报的我？", "补鞋的那个，别的不说了。", True),
+        ("confidential_leak", "到底是哪个举报的？", "就坐在你对面那个工位的。", True),
+        ("confidential_leak", "哪个举报的我？", "这个保密，您在窗口坐着等叫号就行。", False),
+        ("forbidden_promise", "", "打个赌嘛，这个补贴下礼拜准到账。", True),
+        ("forbidden_promise", "", "你这种情况，不给你批都不可能。", True),
+        ("forbidden_promise", "", "他敢不赔，我们就去把他厂子查封了。", True),
+        ("forbidden_promise", "", "标准批下来以后会公示，您留意一下。", False),
+        ("forbidden_promise", "", "这个话是我说的，不是领导说的。", False),
+    ],
+)
+def test_families_after_utterances18(lists_only, item, caller, agent, expected):
+    assert violated(lists_only, item, agent, caller) is expected
