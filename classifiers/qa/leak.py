@@ -20,9 +20,12 @@ def _reporter_leaks(ctx: CallContext, answer_turns: int) -> tuple[list, list]:
     reported = False  # the caller has said they were reported: 我想晓得是哪个 then asks for the reporter
     for i in ctx.of("caller"):
         reported = reported or bool(any_hit(ctx.lex["reported_party"], ctx.folded[i]))
-        hit = any_hit(ctx.lex["reporter_question"], ctx.folded[i]) or (
-            any_hit(ctx.lex["reporter_question_weak"], ctx.folded[i]) if reported else None
-        )
+        strong = any_hit(ctx.lex["reporter_question"], ctx.folded[i])
+        hit = strong or any_hit(ctx.lex["reporter_question_weak"], ctx.folded[i])
+        # 是不是开超市的那个？ with nothing before it saying the caller was reported: an answer that looks like a
+        # cue goes to a person, not a deduction (reading it as a reporter question cost three false alarms)
+        uncertain = strong is None and not reported
+        cues = unrefused if uncertain else found
         if not hit or _waived(ctx, ctx.folded[i], hit[0], hit[1]):
             continue
         own = _caller_numbers(ctx)
@@ -38,16 +41,16 @@ def _reporter_leaks(ctx: CallContext, answer_turns: int) -> tuple[list, list]:
                 left, right = clause_bounds(f.s, s, e)
                 if any(left <= rs < right for rs, _, _ in refusals) or any(a < e and s < b for a, b in mine):
                     continue  # refused in the clause, or the caller's own number read back to them
-                found.append(evidence(ctx.turns, j, f, s, e, note="向被反映人透露反映人身份线索"))
+                cues.append(evidence(ctx.turns, j, f, s, e, note="向被反映人透露反映人身份线索"))
                 leaked = True
                 break
             if not leaked and not refused:
                 described = _described(f)  # 这个人你上个月才跟他吵过 / 跟你同一天搬进去的那户
                 if described is not None:
                     note = "向被反映人描述反映人（与来电人的关系、住处或特征）"
-                    found.append(evidence(ctx.turns, j, f, *described, note=note))
+                    cues.append(evidence(ctx.turns, j, f, *described, note=note))
                     leaked = True
-        if not refused and not leaked:
+        if not refused and not leaked and not uncertain:
             unrefused.append(
                 evidence(
                     ctx.turns, i, ctx.folded[i], hit[0], hit[1], note="来电人追问反映人身份，坐席未明确保密"

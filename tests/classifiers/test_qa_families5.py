@@ -260,3 +260,11 @@ def test_families_after_utterances17(lists_only, item, caller, agent, expected):
 )
 def test_families_after_utterances18(lists_only, item, caller, agent, expected):
     assert violated(lists_only, item, agent, caller) is expected
+
+
+def test_cue_after_an_uncertain_question_goes_to_a_person(lists_only):
+    """是不是开超市的那个？ with nothing before it saying the caller was reported is not read as a who-reported
+    question (three false alarms on the dev calls), but an answer that looks like a cue is never auto-accepted."""
+    result = lists_only.run(make_call("confidential_leak", "是不是开饭馆的那个？", "不是他，是他隔壁修车的。", 0))
+    assert not result.item("confidential_leak").violated
+    assert result.route == "review"
