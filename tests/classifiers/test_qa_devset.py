@@ -23,7 +23,8 @@ def test_jsonl_is_built_from_the_hand_written_scripts():
     spec = importlib.util.spec_from_file_location("qa_build", DEV / "build.py")
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
-    for name in ("calls", "tuning", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6"):
+    for name in ("calls", "tuning", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7",
+                 "holdout8", "holdout9"):
         assert build.parse((DEV / f"{name}.txt").read_text(encoding="utf-8")) == load(f"{name}.jsonl"), name
 
 
@@ -39,7 +40,8 @@ def test_calls_cover_every_item_both_ways():
         for t in c["turns"]:
             assert t["speaker"] in ("agent", "caller", "other") and t["end"] > t["start"] and t["text"]
     others = {c["call_id"] for name in ("tuning.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl", "holdout4.jsonl",
-                                                   "holdout5.jsonl", "holdout6.jsonl") for c in load(name)}
+                                                   "holdout5.jsonl", "holdout6.jsonl", "holdout7.jsonl", "holdout8.jsonl",
+                                                   "holdout9.jsonl") for c in load(name)}
     assert not {c["call_id"] for c in calls} & others
 
 
