@@ -29,8 +29,9 @@ ActionName = Literal[
 
 @router.post("", response_model=TicketPublic, status_code=201, summary="受理工单",
              description="坐席受理一张工单（可同时派单）。返回 201 即表示工单已持久保存。")
-def create_ticket(body: TicketCreate, hotline: HotlineDep, actor: CurrentActor) -> Response:
-    return model_response(hotline.tickets.create(body, actor), 201)
+async def create_ticket(body: TicketCreate, hotline: HotlineDep, actor: CurrentActor) -> Response:
+    # async: built in the event loop (memory only), the commit awaited, no request thread held
+    return model_response(await hotline.tickets.create_async(body, actor), 201)
 
 
 @router.get("", response_model=Page[TicketPublic], summary="工单列表",

@@ -13,6 +13,7 @@ version column.
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
 import threading
@@ -162,6 +163,15 @@ class Database:
             with self.write() as session:
                 return fn(session)
         return self.group.run(fn, bulk=bulk, item=item)
+
+    async def write_grouped_async(self, fn: Callable[[Session], T], *, bulk: Bulk | None = None,
+                                  item: Any = None) -> T:
+        """``write_grouped`` for a coroutine: on SQLite the job is submitted to the group commit's
+        writer thread and awaited (no request thread waits for the commit); elsewhere it runs in
+        a worker thread."""
+        if self.group is None:
+            return await asyncio.to_thread(self.write_grouped, fn)
+        return await asyncio.wrap_future(self.group.submit(fn, bulk=bulk, item=item))
 
     @contextmanager
     def read(self) -> Iterator[Session]:

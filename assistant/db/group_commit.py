@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy.orm import Session
@@ -35,12 +36,14 @@ Bulk = Callable[[Session, list[Any]], list[Any]]
 
 
 class _Job(Generic[T]):
-    __slots__ = ("fn", "bulk", "item", "done", "value", "error")
+    __slots__ = ("fn", "bulk", "item", "done", "value", "error", "future")
 
-    def __init__(self, fn: Callable[[Session], T], bulk: Bulk | None = None, item: Any = None) -> None:
+    def __init__(self, fn: Callable[[Session], T], bulk: Bulk | None = None, item: Any = None,
+                 future: Future[T] | None = None) -> None:
         self.fn = fn
         self.bulk = bulk
         self.item = item
+        self.future = future  # a submitted job: its caller awaits this instead of leading
         self.done = False
         self.value: Any = None
         self.error: BaseException | None = None
@@ -53,8 +56,38 @@ class GroupCommit:
         self._cv = threading.Condition()
         self._queue: list[_Job[Any]] = []
         self._leading = False
+        self._writer: threading.Thread | None = None
         self.batches = 0  # commits made, and the jobs they carried (for benchmarks)
         self.jobs = 0
+
+    def submit(self, fn: Callable[[Session], T], *, bulk: Bulk | None = None, item: Any = None) -> Future[T]:
+        """Queue a job without waiting for it: the writer thread leads the batches of submitted
+        jobs, and the future holds the job's value once committed (or its error). An ``async``
+        request awaits it without holding one of the request threads, so every creation in
+        flight can join the next batch, not just as many as there are threads."""
+        job: _Job[T] = _Job(fn, bulk, item, Future())
+        with self._cv:
+            self._queue.append(job)
+            if self._writer is None or not self._writer.is_alive():
+                self._writer = threading.Thread(target=self._write_loop, name="group-commit-writer", daemon=True)
+                self._writer.start()
+            self._cv.notify_all()
+        return job.future  # type: ignore[return-value]
+
+    def _write_loop(self) -> None:
+        while True:
+            with self._cv:
+                while not self._queue or self._leading:
+                    if not self._cv.wait(5.0) and not self._queue and not self._leading:
+                        self._writer = None  # idle: the next submit starts a new one
+                        return
+                self._leading = True
+            try:
+                self._lead()
+            finally:
+                with self._cv:
+                    self._leading = False
+                    self._cv.notify_all()
 
     def run(self, fn: Callable[[Session], T], *, bulk: Bulk | None = None, item: Any = None) -> T:
         """Run ``fn(session)`` in a shared write transaction; return its value once committed.
@@ -135,3 +168,9 @@ class GroupCommit:
                 self.batches += 1
                 self.jobs += len(batch)
                 self._cv.notify_all()
+            for job in batch:
+                if job.future is not None:
+                    if job.error is not None:
+                        job.future.set_exception(job.error)
+                    else:
+                        job.future.set_result(job.value)

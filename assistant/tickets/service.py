@@ -92,21 +92,36 @@ class TicketService:
         """Accept a ticket (and dispatch it at once when ``data.dispatch`` says so).
 
         The ticket is built as a plain object first and the state machine applies the dispatch to
-        it exactly as it would to a stored ticket (the units read in a read transaction); its audit
+        it exactly as it would to a stored ticket (its units from memory); its audit
         events are computed then too. Only the number, the ticket row, its co-handlers and both
         events go in inside the write transaction: on SQLite writers queue on one lock (across
         worker processes too), so what a creation holds it for is a few statements, not the
         Python that builds them."""
+        ticket, item = self._prepare(data, actor)
+        # answered only once committed; creations that queue together go in with one statement a table
+        ticket.id, ticket.number = self.db.write_grouped(lambda s: insert_new(s, item), bulk=insert_many, item=item)
+        return self._created(ticket, actor)
+
+    async def create_async(self, data: TicketCreate, actor: Actor) -> TicketPublic:
+        """``create`` for the API's event loop: the ticket is built in memory (no database read:
+        the units come from the ``UnitDirectory``), then the write is awaited from the group
+        commit's writer thread, so a creation waiting for its commit holds no request thread."""
+        ticket, item = self._prepare(data, actor)
+        ticket.id, ticket.number = await self.db.write_grouped_async(lambda s: insert_new(s, item),
+                                                                     bulk=insert_many, item=item)
+        return self._created(ticket, actor)
+
+    def _prepare(self, data: TicketCreate, actor: Actor) -> tuple[Ticket, NewTicket]:
         actor.require(*CENTER_ROLES, "system")
         township, village = self._check_place(data.township, data.village)
         now = self.now()
         fields = data.model_dump(exclude={"dispatch"})
         fields.update(township=township, village=village, event_time=self._aware(data.event_time))
         ticket, events = self._build_new(data, fields, now, actor)
-        item = NewTicket(ticket_row(ticket), day_key(self.county.ticket_prefix, now, self.county.timezone),
-                         ticket.co_units, events)
-        # answered only once committed; creations that queue together go in with one statement a table
-        ticket.id, ticket.number = self.db.write_grouped(lambda s: insert_new(s, item), bulk=insert_many, item=item)
+        return ticket, NewTicket(ticket_row(ticket), day_key(self.county.ticket_prefix, now, self.county.timezone),
+                                 ticket.co_units, events)
+
+    def _created(self, ticket: Ticket, actor: Actor) -> TicketPublic:
         created = to_public(ticket, actor)
         for hook in self.after_create:
             try:

@@ -189,3 +189,38 @@ def test_a_failing_bulk_call_falls_back_to_one_savepoint_a_job(hotline) -> None:
     assert [j.value for j in jobs] == ["B-a", "B-b", None, "B-c"] and jobs[2].error is not None
     with hotline.db.read() as s:
         assert sorted(s.scalars(text("SELECT key FROM ticket_sequences WHERE key LIKE 'B-%'"))) == ["B-a", "B-b", "B-c"]
+
+
+def test_async_creations_are_committed_by_the_writer_thread(hotline, people) -> None:  # noqa: F811
+    """The API's create endpoint awaits its commit: the group commit's writer thread leads the
+    batches (no request thread waits), each creation gets its own number, a bad one fails alone."""
+    import asyncio
+
+    async def many() -> list[object]:
+        return await asyncio.gather(*(hotline.tickets.create_async(_data(i, "no-such-unit" if i == 5 else "zmz"),
+                                                                    people["agent"]) for i in range(12)),
+                                    return_exceptions=True)
+
+    results = asyncio.run(many())
+    assert isinstance(results[5], ValidationFailed)
+    created = [r for i, r in enumerate(results) if i != 5]
+    assert len({t.number for t in created}) == 11  # type: ignore[attr-defined]
+    with hotline.db.read() as s:
+        assert s.scalar(select(func.count(Ticket.id))) == 11
+    for t in created:
+        assert hotline.tickets.get(t.id, people["agent"]).number == t.number  # type: ignore[attr-defined]
+    group = hotline.db.group
+    if group is not None:
+        from sqlalchemy import text
+
+        def boom(s):  # type: ignore[no-untyped-def]
+            s.execute(text("INSERT INTO ticket_sequences(key, last) VALUES ('W-a', 1)"))
+            raise ValidationFailed("这一件不行")
+
+        fine = group.submit(lambda s: s.execute(text("INSERT INTO ticket_sequences(key, last) VALUES ('W-b', 1)")) and "ok")
+        bad = group.submit(boom)
+        assert fine.result(30) == "ok"
+        with pytest.raises(ValidationFailed):
+            bad.result(30)
+        with hotline.db.read() as s:
+            assert list(s.scalars(text("SELECT key FROM ticket_sequences WHERE key LIKE 'W-%'"))) == ["W-b"]
