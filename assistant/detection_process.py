@@ -78,7 +78,8 @@ class FollowerSupervisor:
 
 def main() -> int:
     """Entry of the child process: the service's settings from the environment, then follow."""
-    from assistant.runtime import Hotline
+    from assistant.core import build_core
+    from assistant.governance.service import Governance
 
     raw = os.environ.get(_ENV)
     settings = Settings.model_validate_json(raw) if raw else Settings()
@@ -93,10 +94,10 @@ def main() -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    # inline detection in this process; no scheduler, no follower of its own
-    hl = Hotline(settings.model_copy(update={"governance_process": False, "governance_background": False,
-                                             "scheduler_enabled": False}))
-    mon = hl.governance.monitor
+    # the ticket core and governance only (no models' code imported): detection inline here
+    core = build_core(settings)
+    mon = Governance(core.db, core.tickets, core.county.directory, core.tickets.now,
+                     use_embeddings=settings.kb_dense).monitor
     if settings.warm_up_models:
         try:
             mon.warm_up()
@@ -107,7 +108,7 @@ def main() -> int:
     try:
         run.run(stop, parent_pid=parent)
     finally:
-        hl.db.dispose()
+        core.db.dispose()
         os.close(fd)
     return 0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from assistant.auth import AuthService
@@ -14,9 +14,9 @@ from assistant.callback_service import CallbackDesk
 from assistant.calls import CallService
 from assistant.catalogue import CatalogueService
 from assistant.config import Settings
+from assistant.core import build_core, utc_now
 from assistant.corrections import CorrectionService
-from assistant.county import County, load_county, seed_county, seed_knowledge_base
-from assistant.db.engine import Database
+from assistant.county import County, seed_county, seed_knowledge_base
 from assistant.db.migrate import upgrade
 from assistant.detection_process import FollowerSupervisor
 from assistant.errors import AssistantError
@@ -33,19 +33,14 @@ from assistant.routing import RoutingService
 from assistant.scheduler import Scheduler
 from assistant.speech import SpeechService
 from assistant.tickets.attachments import AttachmentService
-from assistant.tickets.service import TicketService
 from assistant.users import UserService
-from assistant.workcalendar import WorkCalendar, covered_years
+from assistant.workcalendar import covered_years
 from classifiers.callback import CallbackOutcomeReader
 from classifiers.callback.script import callback_script
 from classifiers.fields import FieldExtractor
 from classifiers.qa import QaScorer
 
 log = logging.getLogger(__name__)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Hotline:
@@ -55,16 +50,10 @@ class Hotline:
         self.settings = settings
         self.data_dir = settings.ensure_dirs()
         self.now = now
-        self.db = Database(settings.resolved_database_url(), sqlite_synchronous=settings.sqlite_synchronous,
-                           busy_timeout=settings.db_busy_timeout_s)
-        self.county: County = load_county(settings.county_dir)
-        cal = self.county.raw.get("calendar", {})
-        self.calendar = WorkCalendar(
-            fallback=cal.get("fallback", "error"),
-            extra_holidays=[date.fromisoformat(d) for d in cal.get("holidays", [])],
-            extra_workdays=[date.fromisoformat(d) for d in cal.get("workdays", [])],
-            tz=self.county.timezone,
-        )
+        core = build_core(settings, now)
+        self.db = core.db
+        self.county: County = core.county
+        self.calendar = core.calendar
         self.auth = AuthService(
             self.db,
             now,
@@ -73,7 +62,7 @@ class Hotline:
             window=timedelta(minutes=settings.login_window_minutes),
             cache_seconds=settings.auth_cache_seconds,
         )
-        self.tickets = TicketService(self.db, self.county, self.calendar, now)
+        self.tickets = core.tickets
         self.attachments = AttachmentService(self.tickets, self.data_dir / "attachments")
         self.users = UserService(self.db, now, on_revoke=self.auth.forget_user)
         self.selfservice_limiter = RateLimiter(self.db, now, limit=settings.selfservice_rate_per_minute)
