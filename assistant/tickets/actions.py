@@ -71,7 +71,8 @@ def _dispatch(ctx: Context, ticket: Ticket, p: ActionInput, actor: Actor) -> Non
     ticket.lead_unit_id = lead.id
     ticket.lead_unit = lead
     ticket.handling_level = p.handling_level or lead.level
-    ticket.co_units = [TicketCoUnit(unit_id=u.id, unit=u) for u in co]
+    if co or ticket.co_units:  # (replacing an empty collection with another costs the ORM's bookkeeping)
+        ticket.co_units = [TicketCoUnit(unit_id=u.id, unit=u) for u in co]
     _set_deadlines(ctx, ticket)
 
 
