@@ -82,12 +82,16 @@ class GroupCommit:
                         self._writer = None  # idle: the next submit starts a new one
                         return
                 self._leading = True
-            try:
-                self._lead()
-            finally:
-                with self._cv:
-                    self._leading = False
-                    self._cv.notify_all()
+            self._lead_and_hand_on()
+
+    def _lead_and_hand_on(self) -> None:
+        """Lead one batch (this thread has taken ``_leading``), then let the next leader in."""
+        try:
+            self._lead()
+        finally:
+            with self._cv:
+                self._leading = False
+                self._cv.notify_all()
 
     def run(self, fn: Callable[[Session], T], *, bulk: Bulk | None = None, item: Any = None) -> T:
         """Run ``fn(session)`` in a shared write transaction; return its value once committed.
@@ -104,12 +108,7 @@ class GroupCommit:
                 if job.done:
                     break
                 self._leading = True
-            try:
-                self._lead()
-            finally:
-                with self._cv:
-                    self._leading = False
-                    self._cv.notify_all()
+            self._lead_and_hand_on()
         if job.error is not None:
             raise job.error
         return job.value  # type: ignore[no-any-return]

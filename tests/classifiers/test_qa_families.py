@@ -7,24 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from classifiers.qa import QaScorer
 from classifiers.qa.identity import caller_surnames, name_spans, surname, tail_of
 from eval.tasks.qa_utterances import make_call
-
-
-@pytest.fixture(scope="module")
-def lists_only() -> QaScorer:
-    s = QaScorer(use_model=False)
-    s.warm_up()
-    return s
-
-
-def violated(scorer: QaScorer, item: str, agent: str, caller: str = "") -> bool:
-    result = scorer.run(make_call(item, caller, agent, 0))
-    found = result.item(item)
-    if found.violated and item in ("abuse", "forbidden_promise", "confidential_leak"):
-        assert result.route == "review"  # a fatal error is never auto-accepted
-    return found.violated
+from tests.classifiers.qa_support import violated
 
 
 @pytest.mark.parametrize(
