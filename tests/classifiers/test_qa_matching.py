@@ -16,13 +16,6 @@ from eval.tasks.qa_utterances import make_call, read_lines
 
 
 @pytest.fixture(scope="module")
-def lists_only() -> QaScorer:
-    s = QaScorer(use_model=False)
-    s.warm_up()
-    return s
-
-
-@pytest.fixture(scope="module")
 def with_model() -> QaScorer:
     s = QaScorer()
     s.warm_up()
