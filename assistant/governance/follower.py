@@ -148,11 +148,8 @@ class DetectionFollower:
                 self.write_status()
                 stop.wait(1.0)
                 continue
-            if not n:
-                t0 = time.perf_counter()
-                filled = self.monitor.backfill(limit=16)
-                # idle: at most a fifth of the time on vectors (the requests have the other core)
-                stop.wait(max(self.poll_s, 4 * (time.perf_counter() - t0)) if filled else self.poll_s)
+            if not n:  # idle: skipped vectors, paced (``GovernanceMonitor.idle_backfill``)
+                stop.wait(self.monitor.idle_backfill(self.poll_s))
             if time.monotonic() - last_status > 0.5:
                 self.write_status()
                 last_status = time.monotonic()

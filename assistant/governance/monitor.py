@@ -153,16 +153,21 @@ class GovernanceMonitor:
             self.unembedded = len(ids) == limit  # a full chunk: there may be more
             return len(ids)
 
+    def idle_backfill(self, pause: float) -> float:
+        """Idle: the vectors a surge skipped, a small chunk at a time, and at most a fifth of the
+        time (e5 takes both cores while it runs; the requests come first). Returns how long to
+        wait before the next look (at least ``pause``)."""
+        t0 = time.perf_counter()
+        filled = self.backfill(limit=16)
+        return max(pause, 4 * (time.perf_counter() - t0)) if filled else pause
+
     def _run(self) -> None:
         wait = 0.5
         while True:
             try:
                 first = self._queue.get(timeout=wait)
-            except queue.Empty:  # idle: the vectors a surge skipped, a small chunk at a time, and
-                # at most a fifth of the time (e5 takes both cores while it runs; the requests come first)
-                t0 = time.perf_counter()
-                filled = self.backfill(limit=16)
-                wait = max(0.5, 4 * (time.perf_counter() - t0)) if filled else 0.5
+            except queue.Empty:
+                wait = self.idle_backfill(0.5)
                 continue
             wait = 0.5
             batch = [first]
