@@ -30,6 +30,9 @@ class StreamResult:
     segments: list[dict] = field(default_factory=list)  # each with arrived_s and lag_s
     suggestions: list[dict] = field(default_factory=list)
     suggestion_lags: list[float] = field(default_factory=list)
+    # every suggestion push, final or interim (provisional), in arrival order: arrived_s, kind, top article code
+    pushes: list[dict] = field(default_factory=list)
+    interims: list[dict] = field(default_factory=list)  # interim events (caller still speaking), with arrived_s
     draft: dict = field(default_factory=dict)
     drafts: int = 0
     errors: list[str] = field(default_factory=list)
@@ -63,7 +66,8 @@ async def stream_call(base_url: str, token: str, call_id: int, channels: list[np
                       on_event: Callable[[str, Any, float], None] | None = None,
                       end_timeout_s: float = 120.0) -> StreamResult:
     """Send ``channels`` (agent, caller) paced at ``speed`` × real time; collect the pushed events.
-    ``on_event(kind, data, lag_s)`` is called as each event arrives (lag_s for segments and suggestions)."""
+    ``on_event(kind, data, lag_s)`` is called as each event arrives (lag_s for segments and suggestions;
+    ``interim`` events, provisional suggestions while the caller speaks, come with lag None)."""
     from websockets.asyncio.client import connect
 
     step = SAMPLE_RATE * frame_ms // 1000
@@ -105,6 +109,13 @@ async def stream_call(base_url: str, token: str, call_id: int, channels: list[np
                     lag = round(now - (t0 + update_end[0] / speed), 3)
                     result.suggestions.append(data)
                     result.suggestion_lags.append(lag)
+                    result.pushes.append({"arrived_s": round(now - t0, 3), "kind": "final", "top": top_article(data)})
+                elif kind == "interim":
+                    arrived = round(now - t0, 3)
+                    result.interims.append({**data, "arrived_s": arrived})
+                    if data.get("suggestions") is not None:
+                        result.pushes.append({"arrived_s": arrived, "kind": "interim", "start": data.get("start"),
+                                              "top": top_article(data["suggestions"])})
                 elif kind == "draft":
                     result.draft, result.drafts = data, result.drafts + 1
                 elif kind == "error":
@@ -122,6 +133,13 @@ async def stream_call(base_url: str, token: str, call_id: int, channels: list[np
         finally:
             sender.cancel()
     return result
+
+
+def top_article(result: dict | None) -> str | None:
+    """The article an agent sees first in a suggestions payload (None: no answer shown)."""
+    if not result or result.get("mode") == "none" or not result.get("suggestions"):
+        return None
+    return result["suggestions"][0].get("code")
 
 
 def summarise(values: list[float]) -> dict[str, float | None]:

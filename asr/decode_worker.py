@@ -34,6 +34,15 @@ busy more than ``busy_above`` of the recent window, it is decoded by ``cheap_eng
 model with cheaper settings) and counted in ``stats["degraded"]`` and ``degraded_<reason>``; for
 ``guess_pause_s`` after such a decode nothing is guessed (``in_overload()`` is true, so callers can
 put off their own work too). Without a backlog nothing changes.
+
+Interim work (``interim``, lowest priority): the audio of an utterance still being spoken, for a
+provisional hypothesis. It runs on ``interim_engine`` only while no confirmed utterance and no
+guess waits, is refused (``None``) in overload or when the worker was busy more than
+``interim_below`` of the recent window (checked again when it would start), a newer one of the
+same ``stream`` replaces one still waiting, and one running stops after its encoder as soon as a
+confirmed utterance or a guess arrives (its text is then ""), so a final waits at most one interim
+encoder pass. Interim decodes are counted apart (``stats["interim_*"]``) and not in the busy
+window that gates guesses and overload mode: they only fill its idle time.
 """
 
 from __future__ import annotations
@@ -58,7 +67,8 @@ log = logging.getLogger(__name__)
 class DecodeWorker:
     def __init__(self, engine, *, batch_size: int = 1, max_speculative: int = 1,  # type: ignore[no-untyped-def]
                  speculate_below: float = 0.5, busy_window_s: float = 10.0, name: str = "asr-decode",
-                 cheap_engine=None, overload: OverloadSettings | None = None) -> None:  # type: ignore[no-untyped-def]
+                 cheap_engine=None, overload: OverloadSettings | None = None,  # type: ignore[no-untyped-def]
+                 interim_engine=None, interim_below: float = 0.6) -> None:  # type: ignore[no-untyped-def]
         if batch_size < 1:
             raise ValueError("batch_size must be >= 1")
         self.engine = engine
@@ -69,6 +79,11 @@ class DecodeWorker:
         self.name = getattr(engine, "name", "engine")
         # an engine that can stop after its encoder lets a guess withdrawn meanwhile skip the rest
         self._stoppable = "should_stop" in inspect.signature(engine.recognize_utterance).parameters
+        self.interim_engine = interim_engine  # None: no interim decodes
+        self.interim_below = interim_below
+        self._interim: list[tuple[object, np.ndarray, Future]] = []  # (stream, samples, future), oldest first
+        self._interim_stoppable = interim_engine is not None and "should_stop" in inspect.signature(
+            interim_engine.recognize_utterance).parameters
         self.batch_size = batch_size
         self._heap: list[tuple[float, int, np.ndarray, Future]] = []
         self._spec: list[tuple[float, int, np.ndarray, Future]] = []  # guesses, run only when _heap is empty
@@ -79,7 +94,9 @@ class DecodeWorker:
         self._busy: deque[tuple[float, float]] = deque()  # (start, end) of recent decodes, monotonic
         self._running_since: float | None = None
         self.stats = {"speculated": 0, "refused": 0, "confirmed": 0, "dropped": 0, "wasted": 0,
-                      "spec_decoded": 0, "wasted_s": 0.0, "degraded": 0,
+                      "spec_decoded": 0, "wasted_s": 0.0, "degraded": 0, "interim_offered": 0,
+                      "interim_refused": 0, "interim_replaced": 0, "interim_decoded": 0, "interim_stopped": 0,
+                      "interim_s": 0.0,
                       **{f"degraded_{reason}": 0 for reason in REASONS}}
         self._seq = itertools.count()
         self._cond = threading.Condition()
@@ -168,6 +185,29 @@ class DecodeWorker:
             elif state == "done":
                 self.stats["wasted"] += 1
 
+    def interim(self, samples: np.ndarray, stream: object = None) -> Future | None:
+        """Queue an interim decode of an utterance still being spoken → a future of its raw text, or
+        None when refused (no interim engine, confirmed work or a guess waiting, overload, busy)."""
+        with self._cond:
+            if self._closed or self.interim_engine is None or not self._interim_allowed():
+                self.stats["interim_refused"] += 1
+                return None
+            for i, (other, _samples, old) in enumerate(self._interim):
+                if stream is not None and other == stream:  # only the newest audio of a stream matters
+                    self._interim.pop(i)
+                    old.cancel()
+                    self.stats["interim_replaced"] += 1
+                    break
+            future: Future = Future()
+            self._interim.append((stream, samples, future))
+            self.stats["interim_offered"] += 1
+            self._cond.notify()
+        return future
+
+    def _interim_allowed(self) -> bool:
+        return (not self._heap and not self._spec and not self._in_overload()
+                and self._busy_fraction() <= self.interim_below)
+
     def in_overload(self) -> bool:
         """An utterance was decoded in overload mode less than ``guess_pause_s`` ago."""
         with self._cond:
@@ -207,19 +247,32 @@ class DecodeWorker:
     def _loop(self) -> None:
         while True:
             with self._cond:
-                while not self._heap and not self._spec and not self._closed:
+                while not self._heap and not self._spec and not self._interim and not self._closed:
                     self._cond.wait()
-                if not self._heap and not self._spec:
-                    return
-                if not self._heap:  # nothing confirmed waits: one guess
+                guess = interim = None
+                if self._heap:
+                    batch = [heapq.heappop(self._heap) for _ in range(min(self.batch_size, len(self._heap)))]
+                    engine = self._engine_for([item[3] for item in batch])
+                elif self._spec:  # nothing confirmed waits: one guess
                     entry = heapq.heappop(self._spec)
                     self._spec_state[entry[3]] = "running"
                     guess = entry[3]
-                else:
-                    guess = None
-                    batch = [heapq.heappop(self._heap) for _ in range(min(self.batch_size, len(self._heap)))]
-                    engine = self._engine_for([item[3] for item in batch])
-                self._mark(time.monotonic())
+                elif self._interim and not self._closed:  # nothing else waits: one interim decode
+                    interim = self._interim.pop(0)
+                    if not self._interim_allowed():  # the worker got busy since it was offered
+                        interim[2].cancel()
+                        self.stats["interim_refused"] += 1
+                        continue
+                else:  # closed, nothing confirmed or guessed left
+                    for _stream, _samples, future in self._interim:
+                        future.cancel()
+                    self._interim.clear()
+                    return
+                if interim is None:
+                    self._mark(time.monotonic())
+            if interim is not None:
+                self._run_interim(interim)
+                continue
             if guess is not None:
                 self._guess(entry)
                 self._ended()
@@ -265,6 +318,30 @@ class DecodeWorker:
         self.stats[f"degraded_{reason}"] += len(futures)
         self._degraded_at = now
         return self.cheap_engine
+
+    def _run_interim(self, job: tuple[object, np.ndarray, Future]) -> None:
+        """One interim decode; it stops after the encoder once confirmed work or a guess waits."""
+        _stream, samples, future = job
+        if not future.set_running_or_notify_cancel():
+            return
+        t0 = time.perf_counter()
+        try:
+            if self._interim_stoppable:
+                text = self.interim_engine.recognize_utterance(samples, should_stop=lambda: bool(self._heap or self._spec))
+            else:
+                text = self.interim_engine.recognize_utterance(samples)
+        except BaseException as exc:  # provisional: the caller drops it
+            future.set_exception(exc)
+            return
+        finally:
+            spent = time.perf_counter() - t0
+            with self._cond:
+                self.busy_s += spent
+                self.stats["interim_s"] += spent
+        with self._cond:
+            stopped = not text and bool(self._heap or self._spec)
+            self.stats["interim_stopped" if stopped else "interim_decoded"] += 1
+        future.set_result(text)
 
     def _withdrawn(self, future: Future) -> bool:
         with self._cond:

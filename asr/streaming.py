@@ -52,6 +52,7 @@ class StreamSettings:
     partial_every_s: float | None = None  # e.g. 2.0 for partial results of long utterances
     vad_batch_ms: int = 96  # score VAD windows in groups: fewer model calls, that much more delay
     speculate_ms: int | None = None  # e.g. 224: offer the utterance for recognition after this much silence
+    interim_every_s: float | None = None  # e.g. 1.2: offer the open utterance so far after each 1.2 s of speech
 
 
 @dataclass
@@ -96,6 +97,7 @@ class _Channel:
     voiced_run: int = 0
     silent_run: int = 0
     last_partial: int = 0
+    last_interim: int = 0  # speech_len when the open utterance was last offered as an interim
     spec: Utterance | None = None  # offered early, not yet confirmed or withdrawn
 
 
@@ -175,7 +177,7 @@ class StreamingRecognizer:
                     ch.speech = list(ch.pre)
                     ch.speech_len = len(ch.pre) * WINDOW
                     ch.start = ch.position + WINDOW - ch.speech_len
-                    ch.last_partial = ch.speech_len
+                    ch.last_partial = ch.last_interim = ch.speech_len
                     ch.pre.clear()
             else:
                 ch.speech.append(window)
@@ -282,6 +284,23 @@ class StreamingRecognizer:
         the 4 newest are kept for a consumer that does not ask."""
         out = list(self._speculative)
         self._speculative.clear()
+        return out
+
+    def take_interim(self, speakers: tuple[Speaker, ...] | None = None) -> list[Utterance]:
+        """Open utterances (of ``speakers``, default all) as heard so far, each offered once per
+        ``interim_every_s`` of new audio while its speaker is still talking (not in a pause): a
+        consumer may recognise them for an interim (provisional) hypothesis. Never final."""
+        every = self.settings.interim_every_s
+        if not every:
+            return []
+        out = []
+        for ch in self._channels.values():
+            if (ch.in_speech and ch.silent_run == 0 and (speakers is None or ch.speaker in speakers)
+                    and ch.speech_len - ch.last_interim >= every * SAMPLE_RATE):
+                ch.last_interim = ch.speech_len
+                start = max(0, ch.start)
+                out.append(Utterance(ch.speaker, start / SAMPLE_RATE, (start + ch.speech_len) / SAMPLE_RATE,
+                                     np.concatenate(ch.speech)))
         return out
 
     def take_withdrawn(self) -> list[tuple]:

@@ -144,6 +144,14 @@ class CallService:
             query = self.recent_caller_text(call_id, SUGGEST_QUERY_CHARS, then=caller_text).strip()
             self.kb_desk.index.answer(query[-500:], k=3)
 
+    def provisional_suggestions(self, call_id: int, caller_text: str) -> AnswerResult | None:
+        """The suggestions for the caller's words so far while they are still speaking (an interim
+        hypothesis, not stored): the query the stored turn would ask, nothing logged."""
+        if self.kb_desk is None or not caller_text.strip():
+            return None
+        query = self.recent_caller_text(call_id, SUGGEST_QUERY_CHARS, then=caller_text).strip()
+        return self.kb_desk.peek(query, channel="agent", k=3)
+
     def turns(self, call_id: int) -> list[dict[str, Any]]:
         with self.db.read() as s:
             rows = s.scalars(select(CallSegment).where(CallSegment.call_id == call_id).order_by(CallSegment.seq))

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     asr_engine: str = Field(default="whisper", description="语音识别引擎：whisper（内置）或 funasr（需模型目录）")
     asr_model_dir: Path | None = Field(default=None, description="FunASR 模型目录（运营方拷入的权重）")
     asr_agent_channel: int = Field(default=0, description="立体声录音中坐席所在声道（0 左，1 右）")
+    asr_live_interim_s: float = Field(default=1.2, ge=0, le=30,
+                                      description="实时通话中来电人每说这么多秒新内容，就在解码空闲时给出暂定文字与暂定推荐（0 关闭）")
     kb_dense: bool = Field(default=True, description="知识库使用向量检索（关闭则仅用关键词检索）")
 
     def resolved_data_dir(self) -> Path:

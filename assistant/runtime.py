@@ -78,7 +78,7 @@ class Hotline:
         self.call_audio = CallAudio(self.db, self.data_dir / "recordings")
         self.speech = SpeechService(self.calls, engine=settings.asr_engine, data_dir=self.data_dir / "models",
                                     model_dir=settings.asr_model_dir, agent_channel=settings.asr_agent_channel,
-                                    gazetteer_words=self.county.lexicon())
+                                    gazetteer_words=self.county.lexicon(), live_interim_s=settings.asr_live_interim_s)
         self.catalogue = CatalogueService(self.db, now)
         self.corrections = CorrectionService(self.db, now)
         self.routing = RoutingService(self.county, self.data_dir, kb_categories=self._kb_categories,

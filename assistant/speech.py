@@ -47,13 +47,21 @@ LIVE_OVERLOAD = OverloadSettings(waiting=1, late_after_s=0.8, busy_above=0.75, g
 # Meanwhile a call's ticket draft is refreshed at most every 5 s (words stored in between are drafted
 # together): at 4 calls the drafts' category embedding took ~14 CPU s a minute beside the decoder.
 LIVE_DRAFT_PAUSE_S = 5.0
+# Interim suggestions: while the caller is still speaking, every `HOTLINE_ASR_LIVE_INTERIM_S` (1.2 s)
+# of new speech the audio so far is recognised when the decode worker is otherwise idle (lowest
+# priority, stopped after its encoder when a final or a guess arrives) and its suggestions are pushed
+# as provisional (`interim` event). Greedy in a 10 s window, no temperature fallback, on the same
+# loaded model: a provisional text only has to find the article. Never stored.
+LIVE_INTERIM_WHISPER_OPTIONS: dict[str, Any] = {"min_window_s": 10.0, "beam_size": 1, "temperatures": (0.0,)}
+LIVE_INTERIM_BELOW = 0.6  # no interim decode while the worker was busy more than this share of the last 10 s
 
 
 class SpeechService:
     def __init__(self, calls: CallService, *, engine: str, data_dir: Path, model_dir: Path | None = None,
                  agent_channel: int = 0, max_duration_s: float = 3600.0, gazetteer_words: list[str] | None = None,
-                 cpu_threads: int = 2) -> None:
+                 cpu_threads: int = 2, live_interim_s: float | None = None) -> None:
         self.calls = calls
+        self.live_interim_s = live_interim_s or None  # None/0: no interim decodes
         self.engine_name = engine
         self.data_dir = Path(data_dir)
         self.model_dir = model_dir
@@ -97,7 +105,7 @@ class SpeechService:
         engine = self.engine()
         with self._lock:
             if self._decoder is None:
-                cheap = None
+                cheap = interim = None
                 if self.engine_name == "whisper" and LIVE_WHISPER_OPTIONS:
                     engine = create_engine("whisper", **self._options, **LIVE_WHISPER_OPTIONS)
                     engine.warm_up()
@@ -105,7 +113,12 @@ class SpeechService:
                     cheap = create_engine("whisper", **self._options,
                                           **(LIVE_WHISPER_OPTIONS | LIVE_OVERLOAD_WHISPER_OPTIONS))
                     cheap.warm_up()
-                self._decoder = DecodeWorker(engine, cheap_engine=cheap, overload=self.live_overload)
+                    if self.live_interim_s:
+                        interim = create_engine("whisper", **self._options,
+                                                **(LIVE_WHISPER_OPTIONS | LIVE_INTERIM_WHISPER_OPTIONS))
+                        interim.warm_up()
+                self._decoder = DecodeWorker(engine, cheap_engine=cheap, overload=self.live_overload,
+                                             interim_engine=interim, interim_below=LIVE_INTERIM_BELOW)
             return self._decoder
 
     def live_stats(self) -> dict[str, Any] | None:
@@ -143,8 +156,8 @@ class SpeechService:
         if sample_rate not in (8000, 16000):
             raise ValidationFailed("采样率只支持 8000 或 16000")
         decoder = self.decoder()
-        recognizer = StreamingRecognizer(decoder, StreamSettings(sample_rate=sample_rate, **LIVE_STREAM_OPTIONS),
-                                         postprocessor=self.postprocessor())
+        settings = StreamSettings(sample_rate=sample_rate, interim_every_s=self.live_interim_s, **LIVE_STREAM_OPTIONS)
+        recognizer = StreamingRecognizer(decoder, settings, postprocessor=self.postprocessor())
         return LiveCall(self.calls, call_id, actor, recognizer, decoder)
 
 
@@ -170,12 +183,15 @@ class LiveCall:
         self.draft_pause_s = LIVE_DRAFT_PAUSE_S
         self._lock = threading.Lock()
         self._guesses: dict[tuple, Future] = {}  # utterance key → speculative recognition
+        self._stored_end: dict[str | None, float] = {}  # per speaker: end of the newest stored segment
 
-    def push(self, frame: bytes) -> list[tuple[Utterance, Future]]:
+    def push(self, frame: bytes) -> list[tuple[Utterance, Future, bool]]:
         """A binary frame: one byte channel tag (0 agent, 1 caller), then 16-bit little-endian PCM.
         Utterances the recogniser offers early are recognised speculatively (the decode worker runs
-        them only when no confirmed utterance waits); withdrawn ones are dropped there. Returns the
-        guesses started, for :meth:`prepare`."""
+        them only when no confirmed utterance waits); withdrawn ones are dropped there. A caller
+        still speaking has the audio so far recognised as an interim hypothesis when the worker
+        has nothing else to do. Returns ``(utterance, future, interim)`` for each recognition
+        started: guesses for :meth:`prepare`, interims for :meth:`interim`."""
         if len(frame) < 3:
             raise ValidationFailed("音频帧过短")
         speaker = self.CHANNELS.get(frame[0])
@@ -185,7 +201,7 @@ class LiveCall:
             self.recognizer.push(speaker, frame[1:])
             offered = self.recognizer.take_speculative()
             withdrawn = set(self.recognizer.take_withdrawn())
-            started: list[tuple[Utterance, Future]] = []
+            started: list[tuple[Utterance, Future, bool]] = []
             if self.decoder is None:
                 return started
             for key in withdrawn:
@@ -199,8 +215,29 @@ class LiveCall:
                 guess = self.decoder.speculate(utt.samples) if not self.recognizer.pending else None
                 if guess is not None:
                     self._guesses[utt.key] = guess
-                    started.append((utt, guess))
+                    started.append((utt, guess, False))
+            if not self.recognizer.pending and not self._guesses:  # lowest priority: this call keeps up
+                for utt in self.recognizer.take_interim(("caller", None)):
+                    interim = self.decoder.interim(utt.samples, stream=(id(self), utt.speaker))
+                    if interim is not None:
+                        started.append((utt, interim, True))
         return started
+
+    def interim(self, utt: Utterance, text: str) -> dict[str, Any] | None:
+        """An interim hypothesis of a caller still speaking → the ``interim`` event (its words and
+        provisional suggestions), or None when empty or its final segment is already stored.
+        Nothing is stored."""
+        seg = self.recognizer.segment(utt, text)
+        if seg is None or self.interim_stale(utt):
+            return None
+        found = self.calls.provisional_suggestions(self.call_id, seg.text[:2000])
+        return {"speaker": seg.speaker, "start": seg.start, "end": seg.end, "text": seg.text[:2000],
+                "suggestions": None if found is None else found.model_dump(mode="json")}
+
+    def interim_stale(self, utt: Utterance) -> bool:
+        """A final segment of the same speaker ending after ``utt`` began has been stored."""
+        with self._lock:
+            return self._stored_end.get(utt.speaker, -1.0) > utt.start
 
     def still_guessed(self, utt: Utterance) -> bool:
         """The guess for ``utt`` is neither withdrawn nor used yet."""
@@ -263,7 +300,10 @@ class LiveCall:
         if seg is None or not seg.text.strip():
             return None
         final = SegmentIn(speaker=seg.speaker, start=seg.start, end=seg.end, text=seg.text[:2000])
-        return self.calls.add_segments(self.call_id, [final], self.actor, enrich=False)
+        update = self.calls.add_segments(self.call_id, [final], self.actor, enrich=False)
+        with self._lock:
+            self._stored_end[seg.speaker] = max(seg.end, self._stored_end.get(seg.speaker, -1.0))
+        return update
 
     def enrich(self, update: CallUpdate) -> CallUpdate:
         return self.calls.enrich(update)

@@ -41,7 +41,8 @@ async def upload_recording(hotline: HotlineDep, actor: CurrentActor,
 async def stream(websocket: WebSocket, call_id: int, token: Annotated[str, Query(max_length=128)] = "",
                  sample_rate: Annotated[int, Query()] = 16000) -> None:
     """实时通话：二进制帧 = 1 字节声道标记（0 坐席、1 来电人）+ 16 位小端 PCM；文本帧 {"type": "end"} 结束。
-    服务端推送 JSON：segment（最终识别结果）、suggestions（答案推荐）、draft（工单草稿）、error、ended。"""
+    服务端推送 JSON：segment（最终识别结果）、suggestions（答案推荐）、interim（来电人仍在说话时的暂定文字与暂定推荐，
+    不存储，随后由最终结果取代）、draft（工单草稿）、error、ended。"""
     hotline = websocket.app.state.hotline
     await websocket.accept()
 
@@ -112,6 +113,20 @@ async def stream(websocket: WebSocket, call_id: int, token: Annotated[str, Query
                 lookup.add_done_callback(looking_up.discard)
                 await lookup
 
+    async def provisional(utt, future) -> None:  # type: ignore[no-untyped-def]
+        """An interim hypothesis of a caller still speaking: its provisional suggestions are pushed
+        (``interim``) unless the final words of that utterance were stored meanwhile."""
+        with contextlib.suppress(Exception, asyncio.CancelledError):  # provisional: a failure only loses it
+            text = await asyncio.wrap_future(future)
+            if not text or live.interim_stale(utt):
+                return
+            payload = await asyncio.to_thread(live.interim, utt, text)
+            if payload is not None:
+                async with send_lock:  # checked again under the lock: never after the final words
+                    if not live.interim_stale(utt):
+                        await websocket.send_text(json.dumps({"type": "interim", "data": payload},
+                                                             ensure_ascii=False, default=str))
+
     async def lookups() -> None:
         """Suggestions for what was stored, sent as soon as known; updates that queued meanwhile
         are looked up together (the lookups read the call's recent turns, not one segment). The
@@ -161,8 +176,8 @@ async def stream(websocket: WebSocket, call_id: int, token: Annotated[str, Query
                 break
             if message.get("bytes") is not None:
                 try:
-                    for utt, guess in await asyncio.to_thread(live.push, message["bytes"]):
-                        task = asyncio.create_task(prepare(utt, guess))
+                    for utt, future, interim in await asyncio.to_thread(live.push, message["bytes"]):
+                        task = asyncio.create_task(provisional(utt, future) if interim else prepare(utt, future))
                         preparing.add(task)
                         task.add_done_callback(preparing.discard)
                 except (AssistantError, AsrError) as exc:

@@ -38,16 +38,21 @@ class KnowledgeDesk:
         query = query.strip()
         if not query:
             raise ValidationFailed("请输入要咨询的问题")
-        if len(query) > 500:
-            query = query[-500:]  # the latest words of a long transcript matter most
-        result = self.index.answer(query, k=k, region=region)
-        bar = self.answer_thresholds.get(channel)
-        if bar is not None and result.mode == "answer" and result.confidence < bar:
-            result = result.model_copy(update={"mode": "candidates"})
+        query = query[-500:]  # the latest words of a long transcript matter most
+        result = self.peek(query, channel=channel, k=k, region=region)
         with self.db.write() as s:
             top = result.suggestions[0].code if result.suggestions else None
             s.add(KbQuery(at=self.now(), channel=channel, query=query[:500], top_article=top,
                           confidence=result.confidence, answered=result.mode == "answer"))
+        return result
+
+    def peek(self, query: str, *, channel: str, k: int = 3, region: str | None = None) -> AnswerResult:
+        """The answer :meth:`ask` would give, neither logged nor counted as a gap (a provisional
+        question, e.g. the words of a caller who is still speaking)."""
+        result = self.index.answer(query[-500:], k=k, region=region)
+        bar = self.answer_thresholds.get(channel)
+        if bar is not None and result.mode == "answer" and result.confidence < bar:
+            result = result.model_copy(update={"mode": "candidates"})
         return result
 
     def hit_test(self, queries: list[str], actor: Actor, k: int = 5) -> list[AnswerResult]:

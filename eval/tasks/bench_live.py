@@ -8,7 +8,15 @@ Per round (N calls): the words' lag (speech end → final text pushed, the voice
 480 ms end-of-speech wait included), suggestion lag (speech end → suggestions pushed), whether a
 call fell behind real time (its lag p95 over ``--behind-s``), the decode worker's counts (decodes in
 overload mode and why, guesses), and the API latencies meanwhile.
-The answer: the largest N with suggestion p95 < 1 s and no call behind."""
+The answer: the largest N with suggestion p95 < 1 s and no call behind.
+
+Second measure (interim suggestions, :mod:`eval.live_measures`): *time to the right suggestion*,
+per caller utterance, speech end → the earliest push (interim or final) from which on the top
+article equals the one that utterance's final suggestions put first (0 when it was already on
+screen), with the utterances whose final suggestions are empty counted apart and how often an
+interim's top article was later replaced; and the largest N with its p95 < 1 s and no call behind.
+``--interim-s 0`` starts the service without interim suggestions (the measure then counts only final
+pushes), for a before/after pair on the same box."""
 
 from __future__ import annotations
 
@@ -26,6 +34,7 @@ import httpx
 from api.demo_call import CALL_DIR, demo_users
 from api.live_client import load_channels, stream_call, summarise
 from eval.common import percentile
+from eval.live_measures import time_to_right
 from eval.loadgen import Connection
 from eval.tasks.bench_tickets import _free_port
 
@@ -43,6 +52,8 @@ def add_arguments(p) -> None:  # type: ignore[no-untyped-def]
     p.add_argument("--behind-s", type=float, default=3.0, help="a call whose text lag p95 exceeds this fell behind")
     p.add_argument("--audio", type=Path, default=None, help="stereo recording (default: the demo call)")
     p.add_argument("--url", default=None, help="a running service instead of starting one (its data stays)")
+    p.add_argument("--interim-s", type=float, default=None,
+                   help="the started service's HOTLINE_ASR_LIVE_INTERIM_S (0: no interim suggestions; default: its own)")
 
 
 async def _api_client(conn: Connection, headers: dict, i: int, stop: asyncio.Event, think: float,
@@ -120,7 +131,13 @@ async def _round(base: str, port: int, n: int, channels: list, args, pid: int | 
     per_call = [summarise(r.transcript_lags)["p95"] for r in ok]
     behind = failed + [f"call {r.call_id}" for r, p95 in zip(ok, per_call, strict=True) if p95 is None or p95 > args.behind_s]
     api_all = [x for v in lat.values() for x in v]
+    right = [time_to_right(r) for r in ok]
     return {
+        "right_s": summarise([x for m in right for x in m["lags"]]),
+        "right": {k: sum(m[k] for m in right) for k in ("from_interim", "empty", "unanswered", "interims",
+                                                        "replaced", "unmatched")} | {
+            "utterances": sum(len(m["lags"]) for m in right)},
+        "interim_events": sum(len(r.interims) for r in ok),
         "calls": n, "segments": len(text_lags), "text_lag_s": summarise(text_lags),
         "suggestion_lag_s": summarise(sugg_lags), "call_text_lag_p95_s": per_call,
         "ended_after_s": [r.ended_after_s for r in ok], "sender_late_s": max([r.send_late_s for r in ok] or [0]),
@@ -148,9 +165,11 @@ async def _live_stats(base: str) -> dict:
     return (caps.get("asr") or {}).get("live") or {}
 
 
-def _start_server(tmp: Path) -> tuple[subprocess.Popen, str, int]:
+def _start_server(tmp: Path, interim_s: float | None = None) -> tuple[subprocess.Popen, str, int]:
     env = os.environ | {"HOTLINE_DATA_DIR": str(tmp / "data"), "HOTLINE_SCHEDULER_ENABLED": "false",
                         "HF_HUB_OFFLINE": "1"}
+    if interim_s is not None:
+        env["HOTLINE_ASR_LIVE_INTERIM_S"] = str(interim_s)
     env.pop("HOTLINE_DATABASE_URL", None)
     subprocess.run([sys.executable, "-m", "api", "init", "--demo"], env=env, check=True, capture_output=True)
     port = _free_port()
@@ -190,7 +209,7 @@ def run(args) -> dict:  # type: ignore[no-untyped-def]
             base = args.url.rstrip("/")
             port = int(base.rsplit(":", 1)[1])
         else:
-            proc, base, port = _start_server(tmp)
+            proc, base, port = _start_server(tmp, args.interim_s)
         try:
             t0 = time.perf_counter()
             asyncio.run(_warm_up(base, channels))
@@ -204,6 +223,11 @@ def run(args) -> dict:  # type: ignore[no-untyped-def]
                       f"p95 {s['p95']} 秒；落后 {len(res['behind'])} 路；API p95 {res['api_p95_ms']} ms "
                       f"{res['api_p95_ms_by_op']}；负载 {res['load_avg_1min']}；服务进程 CPU {res['server_cpu_s']} 秒"
                       f"（每通话秒 {res['server_cpu_s_per_call_s']}）", flush=True)
+                g, m = res["right_s"], res["right"]
+                print(f"  正确推荐上屏（说完 → 最终推荐的首条已在屏上）p50 {g['p50']} / p95 {g['p95']} / 最大 {g['max']} 秒，"
+                      f"{m['utterances']} 句（{m['from_interim']} 句由暂定推荐先上屏）；最终无推荐 {m['empty']} 句、"
+                      f"无最终推荐 {m['unanswered']} 句；暂定推送 {res['interim_events']} 次，其中首条后被换掉 "
+                      f"{m['replaced']} / {m['interims']} 次（对不上最终句 {m['unmatched']} 次）", flush=True)
                 if res["decoder"]:
                     d = res["decoder"]
                     print(f"  解码线程：{d}", flush=True)
@@ -223,8 +247,12 @@ def run(args) -> dict:  # type: ignore[no-untyped-def]
                     proc.wait(timeout=30)
     good = [r["calls"] for r in out if not r["behind"] and r["suggestion_lag_s"]["p95"] is not None
             and r["suggestion_lag_s"]["p95"] < 1.0]
-    figures = {"rounds": out, "max_calls_ok": max(good) if good else 0, "seconds_per_call": args.seconds,
+    right_ok = [r["calls"] for r in out if not r["behind"] and r["right_s"]["p95"] is not None
+                and r["right_s"]["p95"] < 1.0]
+    figures = {"rounds": out, "max_calls_ok": max(good) if good else 0,
+               "max_calls_ok_right": max(right_ok) if right_ok else 0, "interim_s": args.interim_s, "seconds_per_call": args.seconds,
                "frame_ms": args.frame_ms, "api_clients": args.api_clients, "cpus": os.cpu_count(),
                "text_lag_p95_s_1call": next((r["text_lag_s"]["p95"] for r in out if r["calls"] == 1), None)}
     print(f"推荐延迟 p95 < 1 秒且无通话落后的最大并发路数：{figures['max_calls_ok']}")
+    print(f"正确推荐上屏 p95 < 1 秒且无通话落后的最大并发路数：{figures['max_calls_ok_right']}")
     return figures

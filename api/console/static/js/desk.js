@@ -113,12 +113,25 @@ function showSegments(segments) {
     const who = s.speaker === "agent" ? "坐席" : s.speaker === "caller" ? "来电人" : "未分角色";
     $("#transcript").append(h("div", { class: `seg ${s.speaker || ""}`, dataset: { seq: s.seq } },
       h("span", { class: "who" }, `${who} ${s.start.toFixed(1)}s`), s.text));
+    if (s.speaker !== "agent") document.querySelector("#transcript .seg.interim")?.remove();
   }
   $("#transcript").scrollTop = $("#transcript").scrollHeight;
   if (segments.some((s) => s.speaker !== "agent")) scheduleRouting();
 }
 
-function showSuggestions(result) {
+// the caller is still speaking: provisional words (replaced by the final segment) and suggestions
+function showInterim(d) {
+  let line = document.querySelector("#transcript .seg.interim");
+  if (!line) {
+    line = h("div", { class: "seg caller interim muted" });
+    $("#transcript").append(line);
+  }
+  line.replaceChildren(h("span", { class: "who" }, `来电人（说话中） ${d.start.toFixed(1)}s`), d.text);
+  $("#transcript").scrollTop = $("#transcript").scrollHeight;
+  if (d.suggestions) showSuggestions(d.suggestions, true);
+}
+
+function showSuggestions(result, provisional = false) {
   const box = $("#suggestions");
   if (!result) return;
   box.classList.remove("muted");
@@ -127,7 +140,8 @@ function showSuggestions(result) {
     return;
   }
   const label = result.mode === "answer" ? h("span", { class: "tag green" }, "可直接答复") : h("span", { class: "tag amber" }, "候选，请核对");
-  box.replaceChildren(h("p", {}, label, ` 置信度 ${(result.confidence * 100).toFixed(0)}%`), h("ol", { class: "list", id: "suggestion-list" },
+  const when = provisional ? h("span", { class: "tag" }, "暂定：来电人仍在说话") : "";
+  box.replaceChildren(h("p", {}, label, " ", when, ` 置信度 ${(result.confidence * 100).toFixed(0)}%`), h("ol", { class: "list", id: "suggestion-list" },
     result.suggestions.map((s) => h("li", {},
       h("b", {}, s.question),
       h("div", { class: "answer" }, s.answer),
@@ -262,7 +276,7 @@ let live = null;
 async function toggleMic() {
   if (live && live.audio) { live.stop(); $("#mic").textContent = "接入话筒（实时转写）"; return; }
   live = new LiveStream(state.call.id, {
-    segment: (d) => showSegments([d]), suggestions: showSuggestions, draft: showDraft,
+    segment: (d) => showSegments([d]), suggestions: (d) => showSuggestions(d), interim: showInterim, draft: showDraft,
     error: (d) => toast(d.message, "error"), ended: (d) => { $("#ws-status").textContent = `实时转写结束，共 ${d.segments} 句`; },
   }, () => ($("#seg-speaker").value === "agent" ? 0 : 1));
   try {

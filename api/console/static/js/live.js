@@ -1,9 +1,9 @@
 // 实时通话：话筒采集为 16 kHz PCM 帧（首字节声道：0 坐席、1 来电人）经 WebSocket 送往
-// /api/v1/calls/{id}/stream，服务端推送 segment / suggestions / draft / error / ended 事件。
+// /api/v1/calls/{id}/stream，服务端推送 segment / suggestions / interim（暂定）/ draft / error / ended 事件。
 import { API, token } from "./app.js";
 
 export class LiveStream {
-  /** handlers: {segment, suggestions, draft, error, ended}; channel(): 0 or 1 for the next frame. */
+  /** handlers: {segment, suggestions, interim, draft, error, ended}; channel(): 0 or 1 for the next frame. */
   constructor(callId, handlers, channel) {
     this.callId = callId;
     this.handlers = handlers;
