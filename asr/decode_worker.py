@@ -35,14 +35,7 @@ model with cheaper settings) and counted in ``stats["degraded"]`` and ``degraded
 ``guess_pause_s`` after such a decode nothing is guessed (``in_overload()`` is true, so callers can
 put off their own work too). Without a backlog nothing changes.
 
-Interim work (``interim``, lowest priority): the audio of an utterance still being spoken, for a
-provisional hypothesis. It runs on ``interim_engine`` only while no confirmed utterance and no
-guess waits, is refused (``None``) in overload or when the worker was busy more than
-``interim_below`` of the recent window (checked again when it would start), a newer one of the
-same ``stream`` replaces one still waiting, and one running stops after its encoder as soon as a
-confirmed utterance or a guess arrives (its text is then ""), so a final waits at most one interim
-encoder pass. Interim decodes are counted apart (``stats["interim_*"]``) and not in the busy
-window that gates guesses and overload mode: they only fill its idle time.
+Interim work (``interim``, lowest priority): :mod:`asr.interim`.
 """
 
 from __future__ import annotations
@@ -59,12 +52,13 @@ from concurrent.futures import Future
 import numpy as np
 
 from asr.errors import AsrError
+from asr.interim import InterimMixin
 from asr.overload import REASONS, OverloadSettings, overload_reason
 
 log = logging.getLogger(__name__)
 
 
-class DecodeWorker:
+class DecodeWorker(InterimMixin):
     def __init__(self, engine, *, batch_size: int = 1, max_speculative: int = 1,  # type: ignore[no-untyped-def]
                  speculate_below: float = 0.5, busy_window_s: float = 10.0, name: str = "asr-decode",
                  cheap_engine=None, overload: OverloadSettings | None = None,  # type: ignore[no-untyped-def]
@@ -185,29 +179,6 @@ class DecodeWorker:
             elif state == "done":
                 self.stats["wasted"] += 1
 
-    def interim(self, samples: np.ndarray, stream: object = None) -> Future | None:
-        """Queue an interim decode of an utterance still being spoken → a future of its raw text, or
-        None when refused (no interim engine, confirmed work or a guess waiting, overload, busy)."""
-        with self._cond:
-            if self._closed or self.interim_engine is None or not self._interim_allowed():
-                self.stats["interim_refused"] += 1
-                return None
-            for i, (other, _samples, old) in enumerate(self._interim):
-                if stream is not None and other == stream:  # only the newest audio of a stream matters
-                    self._interim.pop(i)
-                    old.cancel()
-                    self.stats["interim_replaced"] += 1
-                    break
-            future: Future = Future()
-            self._interim.append((stream, samples, future))
-            self.stats["interim_offered"] += 1
-            self._cond.notify()
-        return future
-
-    def _interim_allowed(self) -> bool:
-        return (not self._heap and not self._spec and not self._in_overload()
-                and self._busy_fraction() <= self.interim_below)
-
     def in_overload(self) -> bool:
         """An utterance was decoded in overload mode less than ``guess_pause_s`` ago."""
         with self._cond:
@@ -318,30 +289,6 @@ class DecodeWorker:
         self.stats[f"degraded_{reason}"] += len(futures)
         self._degraded_at = now
         return self.cheap_engine
-
-    def _run_interim(self, job: tuple[object, np.ndarray, Future]) -> None:
-        """One interim decode; it stops after the encoder once confirmed work or a guess waits."""
-        _stream, samples, future = job
-        if not future.set_running_or_notify_cancel():
-            return
-        t0 = time.perf_counter()
-        try:
-            if self._interim_stoppable:
-                text = self.interim_engine.recognize_utterance(samples, should_stop=lambda: bool(self._heap or self._spec))
-            else:
-                text = self.interim_engine.recognize_utterance(samples)
-        except BaseException as exc:  # provisional: the caller drops it
-            future.set_exception(exc)
-            return
-        finally:
-            spent = time.perf_counter() - t0
-            with self._cond:
-                self.busy_s += spent
-                self.stats["interim_s"] += spent
-        with self._cond:
-            stopped = not text and bool(self._heap or self._spec)
-            self.stats["interim_stopped" if stopped else "interim_decoded"] += 1
-        future.set_result(text)
 
     def _withdrawn(self, future: Future) -> bool:
         with self._cond:

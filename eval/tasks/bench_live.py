@@ -237,6 +237,10 @@ def run(args) -> dict:  # type: ignore[no-untyped-def]
                           f"{d.get('refused', 0)} 次；解码线程忙 {d.get('busy_s', 0)} 秒", flush=True)
                 for err in res["stream_errors"][:4]:
                     print(f"  通话出错：{err}", flush=True)
+        except BaseException:
+            if proc is not None:  # the server's side of a failed round
+                print((tmp / "server.log").read_text(errors="replace")[-3000:], file=sys.stderr)
+            raise
         finally:
             if proc is not None:
                 proc.terminate()
