@@ -13,7 +13,7 @@ from assistant.config import Settings
 from assistant.errors import AssistantError
 
 
-def _logging(settings: Settings) -> None:
+def configure_logging(settings: Settings) -> None:
     logs = settings.ensure_dirs() / "logs"
     handler = logging.handlers.RotatingFileHandler(logs / "hotline.log", maxBytes=10_000_000, backupCount=5,
                                                    encoding="utf-8")
@@ -46,9 +46,10 @@ WS_KEEPALIVE = {"ws_ping_interval": 20.0, "ws_ping_timeout": 60.0}
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from api import workers
     from api.app import create_app
 
-    _logging(settings)
+    configure_logging(settings)
     host = args.host or settings.host
     port = args.port or settings.port
     print(f"12345 热线智能助手：http://{host}:{port}/api/docs")
@@ -64,8 +65,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         # database lease keeps exactly one of them sending reminders
         if args.no_scheduler:
             os.environ["HOTLINE_SCHEDULER_ENABLED"] = "false"
-        uvicorn.run("api.app:create_app", factory=True, workers=args.workers, host=host, port=port,
-                    log_level="warning", access_log=False, **WS_KEEPALIVE)
+        options = {"log_level": "warning", "access_log": False, **WS_KEEPALIVE}
+        if workers.reuse_port_available():  # a socket each: the kernel spreads the connections
+            return workers.serve(host, port, args.workers, options)
+        uvicorn.run("api.app:create_app", factory=True, workers=args.workers, host=host, port=port, **options)
         return 0
     # no --no-scheduler: the settings decide (HOTLINE_SCHEDULER_ENABLED)
     app = create_app(settings, start_scheduler=False if args.no_scheduler else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from fastapi import APIRouter
@@ -38,6 +39,7 @@ class UnitPublic(BaseModel):
 def health(hotline: HotlineDep) -> dict[str, Any]:
     caps = hotline.capabilities()
     return {"status": "ok" if caps["database"]["ok"] else "degraded", "county": hotline.county.name,
+            "worker": os.getpid(),  # which worker process answered (hotline serve --workers N)
             "capabilities": caps}
 
 

@@ -228,6 +228,10 @@ async def _bench(port: int, args, pid: int = 0) -> dict:  # type: ignore[no-unty
         own = time.process_time() - own0
         out[name] = {"requests": n, "per_s": round(n / wall, 1), "p50_ms": round(percentile(lat, 50), 2),
                      "p95_ms": round(percentile(lat, 95), 2), "errors": errs}
+        if pid:  # cores the server used during the phase itself (a surge's detection may lag behind it)
+            mid, det_mid = _cpu(pid)
+            out[name]["server_cores"] = round((mid - cpu0) / wall, 2)
+            out[name]["detection_cores"] = round((det_mid - det0) / wall, 2)
         if name == "create":
             out[name]["detection_drain_s"] = await _drained(port)
         # server CPU per request, the creations' background detection included
@@ -292,6 +296,8 @@ def run(args) -> dict:  # type: ignore[no-untyped-def]
         paced = "（定速）" if "@" in name else ""
         cpu = (f"  CPU 服务端 {f['cpu_ms']:.2f}（其中检测进程 {f['detection_cpu_ms']:.2f}）/ 压测端 "
                f"{f['client_cpu_ms']:.2f} ms/次" if f.get("cpu_ms") is not None else "")
+        if f.get("server_cores") is not None:
+            cpu += f"；期间服务端占用 {f['server_cores']:.2f} 核（检测进程 {f['detection_cores']:.2f}）"
         print(f"  {name:<14} {f['requests']:>6} 次  {f['per_s']:>8.1f}/s{paced}  p50 {f['p50_ms']:>7.2f} ms  "
               f"p95 {f['p95_ms']:>7.2f} ms  错误 {f['errors']}{cpu}")
     print(f"  创建结束后重复诉求检测追平用时 {figures['create']['detection_drain_s']} s；"
@@ -300,4 +306,4 @@ def run(args) -> dict:  # type: ignore[no-untyped-def]
             "detection_drain_s": figures["create"]["detection_drain_s"],
             **{f"{k}_{m}": v[m] for k, v in figures.items() for m in ("per_s", "p50_ms", "p95_ms", "errors")},
             **{f"{k}_{m}": v[m] for k, v in figures.items()
-               for m in ("cpu_ms", "detection_cpu_ms", "client_cpu_ms") if m in v}}
+               for m in ("cpu_ms", "detection_cpu_ms", "client_cpu_ms", "server_cores", "detection_cores") if m in v}}
