@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import signal
 import socket
+import sys
 import threading
 import time
 from typing import Any
@@ -26,7 +27,8 @@ RESTART_PAUSE_S = 1.0  # between two starts of the same worker (a worker that di
 
 
 def reuse_port_available() -> bool:
-    return hasattr(socket, "SO_REUSEPORT")
+    """Linux spreads connections over the sockets sharing a port; other systems may not."""
+    return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -58,7 +60,11 @@ def _worker(host: str, port: int, options: dict[str, Any]) -> None:
 def serve(host: str, port: int, workers: int, options: dict[str, Any]) -> int:
     """Run ``workers`` worker processes until SIGTERM/SIGINT; returns the exit status."""
     # check the port once here: a port taken by another program fails at once, with its reason
-    _listen(host, port).close()
+    try:
+        _listen(host, port).close()
+    except OSError as exc:
+        print(f"无法在 {host}:{port} 上监听：{exc.strerror or exc}", file=sys.stderr)
+        return 1
     ctx = multiprocessing.get_context("spawn")
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
