@@ -75,3 +75,16 @@ def test_two_workers_share_the_port_and_are_replaced(tmp_path: Path) -> None:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+
+
+def test_a_port_taken_by_another_program_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    from api.workers import serve
+
+    with socket.socket() as other:  # no SO_REUSEPORT: nobody may share it
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        assert serve("127.0.0.1", port, 2, {}) == 1
+    assert "无法在" in capsys.readouterr().err
