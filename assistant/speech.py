@@ -50,9 +50,10 @@ LIVE_DRAFT_PAUSE_S = 5.0
 # Interim suggestions: while the caller is still speaking, every `HOTLINE_ASR_LIVE_INTERIM_S` (1.2 s)
 # of new speech the audio so far is recognised when the decode worker is otherwise idle (lowest
 # priority, stopped after its encoder when a final or a guess arrives) and its suggestions are pushed
-# as provisional (`interim` event). Greedy in a 10 s window, no temperature fallback, on the same
-# loaded model: a provisional text only has to find the article. Never stored.
-LIVE_INTERIM_WHISPER_OPTIONS: dict[str, Any] = {"min_window_s": 10.0, "beam_size": 1, "temperatures": (0.0,)}
+# as provisional (`interim` event). Greedy in an 8 s window, no temperature fallback, on the same
+# loaded model: a provisional text only has to find the article (live path, first 60 of the 141
+# clips, greedy: 8 s CER 0.171, cpu_rtf 0.124; 10 s 0.185, 0.138; 6 s 0.370, loops). Never stored.
+LIVE_INTERIM_WHISPER_OPTIONS: dict[str, Any] = {"min_window_s": 8.0, "beam_size": 1, "temperatures": (0.0,)}
 LIVE_INTERIM_BELOW = 0.6  # no interim decode while the worker was busy more than this share of the last 10 s
 
 
