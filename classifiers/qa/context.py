@@ -163,10 +163,17 @@ class CallContext:
     """The call prepared once for all checks."""
 
     def __init__(
-        self, call: QaCall, lexicon: Lexicon, tone: Any = None, category: Any = None, exemplar: Any = None
+        self,
+        call: QaCall,
+        lexicon: Lexicon,
+        tone: Any = None,
+        category: Any = None,
+        exemplar: Any = None,
+        learned: Any = None,
     ) -> None:
         self.call = call
         self.exemplar = exemplar  # the sentence model for abuse / 禁用语 / promises, or None
+        self.learned = learned  # the learned fatal-family model (classifiers.qa.sentences), or None
         self.category = category  # texts -> ranked (label, probability) lists, or None
         self.turns: list[Turn] = list(call.turns)
         self.folded: list[Folded] = [lexicon.fold(t.text) for t in self.turns]

@@ -6,6 +6,7 @@ import re
 
 from classifiers.qa.context import CallContext, Finding
 from classifiers.qa.exemplar import model_sentence
+from classifiers.qa.learned import learned_finding
 from classifiers.qa.pledge import liability_pledge, sentence_bounds
 from classifiers.qa.rubric import RubricItem
 from classifiers.qa.service import quoted
@@ -24,6 +25,9 @@ def check_abuse(ctx: CallContext, item: RubricItem) -> Finding:
         return Finding(True, 0.9, "坐席辱骂来电人", hits, occurrences=len(hits))
     if excused:
         return Finding(False, 0.7, "辱骂词出现在复述中，不判致命错误", excused)
+    learned = learned_finding(ctx, item)  # the learned family: a deduction when confident, else a person
+    if learned is not None:
+        return learned
     judged = _model_finding(ctx, item, "abuse", "辱骂")
     if judged is not None:
         return judged
@@ -164,6 +168,9 @@ def check_forbidden_promise(ctx: CallContext, item: RubricItem) -> Finding:
             )
     if hits:
         return Finding(True, 0.85, "违规承诺办理结果", hits, occurrences=len(hits))
+    learned = learned_finding(ctx, item)
+    if learned is not None:
+        return learned
     judged = _model_finding(ctx, item, "forbidden_promise", "违规承诺")
     if judged is not None:
         return judged

@@ -6,6 +6,7 @@ import re
 
 from classifiers.qa.context import CallContext, Finding
 from classifiers.qa.identity import caller_surnames, name_spans, tail_of
+from classifiers.qa.learned import learned_finding
 from classifiers.qa.numbers import phones
 from classifiers.qa.rubric import RubricItem
 from classifiers.qa.service import quoted
@@ -195,6 +196,9 @@ def check_confidential_leak(ctx: CallContext, item: RubricItem) -> Finding:
     found += _confidential_leaks(ctx)
     if found:
         return Finding(True, 0.85, "泄露来电人/反映人信息", found, occurrences=len(found))
+    learned = learned_finding(ctx, item)  # the learned family: a deduction when confident, else a person
+    if learned is not None:
+        return learned
     if unrefused:
         return Finding(False, 0.5, "来电人追问反映人身份，坐席未明确表示保密，须人工复核", unrefused)
     return Finding(False, 0.9, "未发现泄露来电人信息")

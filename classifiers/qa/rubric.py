@@ -24,7 +24,8 @@ TONE_EXAMPLES = DATA_DIR / "tone_examples.jsonl"
 CHECK_DEFAULTS: dict[str, dict[str, Any]] = {
     "opening": {"window_s": 8.0},
     "closing": {"window_s": 20.0, "last_turns": 2},
-    "forbidden_phrase": {"per_occurrence": 5, "max_deduction": 15, "suspect_threshold": 0.6},
+    "forbidden_phrase": {"per_occurrence": 5, "max_deduction": 15, "suspect_threshold": 0.6,
+                         "learned_deduct": 1.0, "learned_review": 0.8},
     "interrupt": {"min_overlap_s": 1.0, "max_count": 0, "per_occurrence": 3, "max_deduction": 6},
     "silence": {"max_gap_s": 10.0, "max_notified_gap_s": 60.0},
     "speech_rate": {"min_rate": 2.2, "max_rate": 6.0, "min_chars": 8, "min_speech_s": 6.0},
@@ -37,9 +38,9 @@ CHECK_DEFAULTS: dict[str, dict[str, Any]] = {
                  "generic_labels": ["热线服务", "政务服务"]},
     "caller_emotion": {"model_threshold": 0.8, "uncertain_band": 0.15},
     "agent_attitude": {"model_threshold": 0.8, "uncertain_band": 0.15},
-    "confidential_leak": {"answer_turns": 2},
-    "abuse": {"suspect_threshold": 0.6},
-    "forbidden_promise": {"suspect_threshold": 0.6},
+    "confidential_leak": {"answer_turns": 2, "learned_deduct": 0.9, "learned_review": 0.5},
+    "abuse": {"suspect_threshold": 0.6, "learned_deduct": 0.9, "learned_review": 0.5},
+    "forbidden_promise": {"suspect_threshold": 0.6, "learned_deduct": 0.9, "learned_review": 0.5},
 }
 ROUTING_DEFAULTS = {
     "auto_accept_min_score": 90.0,
@@ -51,6 +52,8 @@ ROUTING_DEFAULTS = {
 _FRACTIONS = {
     "model_threshold",
     "suspect_threshold",
+    "learned_deduct",
+    "learned_review",
     "uncertain_band",
     "min_coverage",
     "auto_accept_confidence",

@@ -15,6 +15,7 @@ from classifiers.qa.errors import QaError, ScorerNotReady
 from classifiers.qa.exemplar import EXEMPLARS, ExemplarModel, literal_phrases, load_exemplar_model
 from classifiers.qa.model import ItemResult, QaCall, QaResult
 from classifiers.qa.rubric import CHECK_DEFAULTS, TONE_EXAMPLES, Rubric, RubricItem, load_rubric
+from classifiers.qa.sentences import TRAIN_FILE, FatalSentenceModel, load_sentence_model
 
 Check = Callable[[CallContext, RubricItem], Finding]
 CHECKS: dict[str, Check] = {
@@ -54,7 +55,9 @@ class QaScorer:
         *,
         tone_examples: str | Path = TONE_EXAMPLES,
         exemplars: str | Path = EXEMPLARS,
+        sentence_train: str | Path = TRAIN_FILE,
         use_model: bool = True,
+        use_learned: bool = True,
         category: category_check.CategoryFn | None = None,
     ) -> None:
         self.rubric: Rubric = load_rubric(rubric)
@@ -63,7 +66,10 @@ class QaScorer:
         self.tone_examples = Path(tone_examples)
         self.exemplars = Path(exemplars)
         self._exemplar: ExemplarModel | None = None
+        self.sentence_train = Path(sentence_train)
+        self._learned: FatalSentenceModel | None = None
         self.use_model = use_model
+        self.use_learned = use_learned  # the learned fatal-family model (issue 7, sixth round)
         self._tone: tone.ToneModel | None = None
         self._warm = False
 
@@ -76,6 +82,8 @@ class QaScorer:
                 self._exemplar = load_exemplar_model(
                     self.exemplars, literal_phrases(self.lexicon.phrases), self.lexicon.words
                 )
+                if self.use_learned:
+                    self._learned = load_sentence_model(self.sentence_train, self.lexicon.words)
             except ImportError as exc:
                 raise ScorerNotReady("语气模型依赖的 scikit-learn 不可用", details=str(exc)) from exc
         if self.category is not None:
@@ -89,7 +97,7 @@ class QaScorer:
         t0 = time.perf_counter()
         self.warm_up()
         qa_call = QaCall.coerce(call)
-        ctx = CallContext(qa_call, self.lexicon, self._tone, self.category, self._exemplar)
+        ctx = CallContext(qa_call, self.lexicon, self._tone, self.category, self._exemplar, self._learned)
         items = [self._item(ctx, item) for item in self.rubric.items]
         result = self._summarize(qa_call.call_id, items)
         result.elapsed_ms = round((time.perf_counter() - t0) * 1000, 3)

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from classifiers.qa.context import CallContext, Finding, not_applicable
 from classifiers.qa.exemplar import model_sentence
+from classifiers.qa.learned import learned_finding
 from classifiers.qa.rubric import RubricItem
 from classifiers.qa.text import Folded, any_hit, clause_bounds, content_chars, evidence, find_all
 
@@ -94,6 +95,9 @@ def check_forbidden_phrase(ctx: CallContext, item: RubricItem) -> Finding:
         return Finding(True, 0.9, f"使用禁用语{len(hits)}次", hits, details, occurrences=len(hits))
     if excused:
         return Finding(False, 0.75, "禁用语出现在复述或否定中，不扣分", excused, details)
+    learned = learned_finding(ctx, item)  # the learned brush-off family: sampled by default
+    if learned is not None:
+        return learned
     hit = model_sentence(ctx, "forbidden_phrase")  # wording beyond the lists: sampled, never deducted
     if hit is not None and hit.prob >= item.params["suspect_threshold"]:
         note = f"样例模型判为疑似禁用语（{hit.prob:.2f}）"

@@ -31,6 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-model", action="store_true", help="judge tone from the word lists only")
     parser.add_argument(
+        "--no-learned", action="store_true", help="rules alone: leave out the learned fatal-family sentence model"
+    )
+    parser.add_argument(
         "--category-model",
         default="cold-start",
         help="category classifier for 分类一致: cold-start (the demo county's knowledge-base categories, as the "
@@ -198,7 +201,12 @@ def category_model(spec: str):
 def run(args: argparse.Namespace) -> dict:
     calls = read_calls(args.data or DEFAULT_DATA)
     t0 = time.perf_counter()
-    scorer = QaScorer(args.rubric, use_model=not args.no_model, category=category_model(args.category_model))
+    scorer = QaScorer(
+        args.rubric,
+        use_model=not args.no_model,
+        use_learned=not getattr(args, "no_learned", False),
+        category=category_model(args.category_model),
+    )
     scorer.warm_up()
     warm_s = time.perf_counter() - t0
     with open(args.details, "w", encoding="utf-8") if args.details else contextlib.nullcontext() as details:

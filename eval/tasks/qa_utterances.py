@@ -33,6 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--show", action="store_true", help="print every wrong line")
     parser.add_argument("--no-model", action="store_true", help="word lists only (no sentence or tone model)")
     parser.add_argument(
+        "--no-learned", action="store_true", help="rules alone: leave out the learned fatal-family sentence model"
+    )
+    parser.add_argument(
         "--kb-sentences",
         action="store_true",
         help="instead of --data: every sentence of the demo county's KB answers as compliant agent words "
@@ -109,7 +112,7 @@ def make_call(item: str, caller: str, agent: str, index: int) -> dict:
 
 def run(args: argparse.Namespace) -> dict:
     lines = kb_lines() if getattr(args, "kb_sentences", False) else read_lines(args.data or DEFAULT_DATA)
-    scorer = QaScorer(use_model=not args.no_model)
+    scorer = QaScorer(use_model=not args.no_model, use_learned=not getattr(args, "no_learned", False))
     scorer.warm_up()
     counts: dict[str, list[int]] = {}
     auto_accepted, wrong, cpu0, t0 = 0, [], time.process_time(), time.perf_counter()

@@ -22,6 +22,14 @@ def with_model() -> QaScorer:
     return s
 
 
+@pytest.fixture(scope="module")
+def exemplar_only() -> QaScorer:
+    """The scorer with the exemplar model but without the learned fatal-family model (sixth round)."""
+    s = QaScorer(use_learned=False)
+    s.warm_up()
+    return s
+
+
 def judge(scorer: QaScorer, item: str, agent: str, caller: str = ""):
     result = scorer.run(make_call(item, caller, agent, 0))
     return result, result.item(item)
@@ -126,8 +134,8 @@ def test_caller_protest_sends_the_call_to_a_person(lists_only):
         ("forbidden_promise", "这个事情你放心，交给我们就是了。"),
     ],
 )
-def test_sentence_model_suspicion_is_reviewed_not_deducted(with_model, lists_only, item, agent):
-    result, found = judge(with_model, item, agent)
+def test_sentence_model_suspicion_is_reviewed_not_deducted(exemplar_only, lists_only, item, agent):
+    result, found = judge(exemplar_only, item, agent)
     assert not found.violated and found.confidence < 0.6 and result.route == "review"
     assert found.evidence and "模型" in found.evidence[0].note
     bare, _ = judge(lists_only, item, agent)
@@ -171,7 +179,7 @@ def test_county_sets_the_suspicion_threshold():
     raw = json.loads(DEFAULT_RUBRIC.read_text(encoding="utf-8"))
     raw["word_lists"] = {}
     next(i for i in raw["items"] if i["id"] == "abuse")["params"]["suspect_threshold"] = 1.0
-    strict = QaScorer(raw)
+    strict = QaScorer(raw, use_learned=False)  # the exemplar model's threshold (the learned one has its own)
     _, found = judge(strict, "abuse", "你这个人真的是，没见过这么难缠的。")
     assert not found.violated and found.confidence >= 0.6  # no sentence reaches 1.0
     next(i for i in raw["items"] if i["id"] == "abuse")["params"]["suspect_threshold"] = 1.5

@@ -1,0 +1,84 @@
+"""The learned fatal-family detector in the scorer: each agent sentence (reported speech left out) with the
+caller's or third party's sentence before it, scored once per call by :mod:`classifiers.qa.sentences`.
+
+Where the rules found nothing, a sentence at or above the item's ``learned_deduct`` is a deduction with
+its evidence (the sentence and its time), and a fatal one always sends the call to a person; one at or
+above ``learned_review`` sends a fatal item's call to a person (a 禁用语 into the sample) with no deduction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from classifiers.qa.context import CallContext, Finding
+from classifiers.qa.exemplar import SENTENCE, reported, sentences
+from classifiers.qa.rubric import RubricItem
+from classifiers.qa.text import evidence
+
+# the family each item reads, and how it names it to QA staff
+FAMILY = {
+    "abuse": ("abuse", "辱骂或贬损来电人"),
+    "confidential_leak": ("leak", "透露反映人或保密来电人身份"),
+    "forbidden_promise": ("promise", "违规承诺或个人担保"),
+    "forbidden_phrase": ("brushoff", "推诿搪塞类禁用语"),
+}
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    turn: int
+    start: int  # folded offsets in the turn
+    end: int
+    probs: dict[str, float]
+
+
+def _context(ctx: CallContext, turn: int) -> str:
+    """The last sentence of the caller's or third party's turn before the agent's ``turn``."""
+    k = ctx.order.index(turn)
+    for j in reversed(ctx.order[:k]):
+        if ctx.turns[j].speaker != "agent":
+            spans = [m.group() for m in SENTENCE.finditer(ctx.folded[j].s) if m.group().strip("，, ")]
+            return spans[-1] if spans else ""
+    return ""
+
+
+def scored_sentences(ctx: CallContext) -> list[ScoredSentence]:
+    """Every agent sentence of the call with its family probabilities (computed once, in one batch)."""
+    cached = getattr(ctx, "_learned_scores", None)
+    if cached is not None:
+        return cached
+    out: list[ScoredSentence] = []
+    model = ctx.learned
+    if model is not None:
+        frames, marks = ctx.lex["quote_frames"], ctx.lex.quote_marks
+        spans = [
+            (i, s, e)
+            for i in ctx.of("agent")
+            for s, e in sentences(ctx.folded[i])
+            if not reported(ctx.folded[i].s[s:e], frames, marks)
+        ]
+        contexts = {i: _context(ctx, i) for i in {i for i, _, _ in spans}}
+        probs = model.proba([ctx.folded[i].s[s:e] for i, s, e in spans], [contexts[i] for i, _, _ in spans])
+        out = [ScoredSentence(i, s, e, p) for (i, s, e), p in zip(spans, probs, strict=True)]
+    ctx._learned_scores = out
+    return out
+
+
+def learned_finding(ctx: CallContext, item: RubricItem) -> Finding | None:
+    """A deduction (≥ ``learned_deduct``) or a call for a person (≥ ``learned_review``), else None."""
+    family, what = FAMILY[item.check]
+    scored = scored_sentences(ctx)
+    if not scored:
+        return None
+    best = max(scored, key=lambda x: x.probs.get(family, 0.0))
+    p = best.probs.get(family, 0.0)
+    details = {"learned": round(p, 3), "family": family}
+    if item.params["learned_deduct"] < 1.0 and p >= item.params["learned_deduct"]:  # 1.0: never deducts
+        note = f"句子模型判为{what}（{p:.2f}）"
+        ev = [evidence(ctx.turns, best.turn, ctx.folded[best.turn], best.start, best.end, note=note)]
+        return Finding(True, 0.6, f"句子模型判为{what}，请人工确认", ev, details)
+    if p >= item.params["learned_review"]:
+        note = f"句子模型判为疑似{what}（{p:.2f}）"
+        ev = [evidence(ctx.turns, best.turn, ctx.folded[best.turn], best.start, best.end, note=note)]
+        confidence = 0.5 if item.fatal else 0.7
+        return Finding(False, confidence, f"句子模型判为疑似{what}，未扣分，须人工复核", ev, details)
+    return None
