@@ -43,6 +43,10 @@ CENTER = ("agent", "supervisor", "admin")
 MANAGERS = ("supervisor", "admin")
 VIEWERS = ("agent", "supervisor", "admin", "qa", "unit_staff")
 # detection acts with a supervisor's rights (督办 is theirs), and says in the audit trail that it was the system
+# findings written per transaction: in a surge each chunk looks up the open cases of all its
+# findings' tickets (the surge's tickets, over and over), so larger chunks hold the write lock for
+# less in all — 64: 0.9 ms of case writes a ticket vs 1.3 ms with 16, one chunk ~60 ms
+FINDINGS_CHUNK = 64
 MONITOR = Actor(user_id=None, username="system", display_name="系统（重复诉求监测）", role="supervisor")
 
 
@@ -161,7 +165,7 @@ class CaseService:
         return done
 
     # --- detection -----------------------------------------------------------------------
-    def apply_findings(self, findings: list[Finding], actor: Actor = MONITOR, chunk: int = 16,
+    def apply_findings(self, findings: list[Finding], actor: Actor = MONITOR, chunk: int = FINDINGS_CHUNK,
                        batched: bool = True) -> list[tuple[int, list[int]] | Exception]:
         """Apply a detection batch's findings in order: link each finding's tickets into the open
         case of its kind (a new one, master = the earliest ticket, when none) and put the case
