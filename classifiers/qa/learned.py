@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from classifiers.qa.context import CallContext, Finding
 from classifiers.qa.exemplar import SENTENCE, reported, sentences
 from classifiers.qa.rubric import RubricItem
-from classifiers.qa.text import evidence
+from classifiers.qa.text import evidence, find_all
 
 # the family each item reads, and how it names it to QA staff
 FAMILY = {
@@ -72,7 +72,11 @@ def learned_finding(ctx: CallContext, item: RubricItem) -> Finding | None:
     best = max(scored, key=lambda x: x.probs.get(family, 0.0))
     p = best.probs.get(family, 0.0)
     details = {"learned": round(p, 3), "family": family}
-    if item.params["learned_deduct"] < 1.0 and p >= item.params["learned_deduct"]:  # 1.0: never deducts
+    # the rules' own negation and hedges (不能保证, 没办法给您打包票, 要看调查) keep a promise from a deduction
+    hedged = family == "promise" and any(
+        best.start <= s < best.end for s, _, _ in find_all(ctx.lex["promise_negated"], ctx.folded[best.turn])
+    )
+    if item.params["learned_deduct"] < 1.0 and p >= item.params["learned_deduct"] and not hedged:  # 1.0: never
         note = f"句子模型判为{what}（{p:.2f}）"
         ev = [evidence(ctx.turns, best.turn, ctx.folded[best.turn], best.start, best.end, note=note)]
         return Finding(True, 0.6, f"句子模型判为{what}，请人工确认", ev, details)
