@@ -7,6 +7,7 @@ above ``learned_review`` sends a fatal item's call to a person (a 禁用语 into
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from classifiers.qa.context import CallContext, Finding
@@ -63,6 +64,27 @@ def scored_sentences(ctx: CallContext) -> list[ScoredSentence]:
     return out
 
 
+_THIRD = re.compile("他|她|那个人|这个人|那家|对方|老板|师傅")
+
+
+def _held_back(ctx: CallContext, family: str, best: ScoredSentence) -> bool:
+    """Where the rules' own excuses apply, a learned hit is reviewed, not deducted: a promise taken back
+    (不能保证, 没办法给您打包票, 要看调查); an insult word about a third person with no 你 in the sentence
+    (他是不是喝醉了，讲话颠三倒四的); a leak in a turn that refuses to name the reporter with no 不过/反正/只能说
+    after it (反映人信息保密。您的电话是…吗？)."""
+    f = ctx.folded[best.turn]
+    text = f.s[best.start : best.end]
+    if family == "promise":
+        return any(best.start <= s < best.end for s, _, _ in find_all(ctx.lex["promise_negated"], f))
+    if family == "abuse":
+        return "你" not in text and bool(_THIRD.search(text))
+    if family == "leak":
+        from classifiers.qa.leak import _CONTRAST  # leak.py calls this module; imported late to avoid a cycle
+
+        return bool(find_all(ctx.lex["reveal_refusal"], f)) and not _CONTRAST.search(f.s)
+    return False
+
+
 def learned_finding(ctx: CallContext, item: RubricItem) -> Finding | None:
     """A deduction (≥ ``learned_deduct``) or a call for a person (≥ ``learned_review``), else None."""
     family, what = FAMILY[item.check]
@@ -72,10 +94,7 @@ def learned_finding(ctx: CallContext, item: RubricItem) -> Finding | None:
     best = max(scored, key=lambda x: x.probs.get(family, 0.0))
     p = best.probs.get(family, 0.0)
     details = {"learned": round(p, 3), "family": family}
-    # the rules' own negation and hedges (不能保证, 没办法给您打包票, 要看调查) keep a promise from a deduction
-    hedged = family == "promise" and any(
-        best.start <= s < best.end for s, _, _ in find_all(ctx.lex["promise_negated"], ctx.folded[best.turn])
-    )
+    hedged = _held_back(ctx, family, best)
     if item.params["learned_deduct"] < 1.0 and p >= item.params["learned_deduct"] and not hedged:  # 1.0: never
         note = f"句子模型判为{what}（{p:.2f}）"
         ev = [evidence(ctx.turns, best.turn, ctx.folded[best.turn], best.start, best.end, note=note)]
