@@ -226,12 +226,14 @@ class LiveCall:
 
     def interim(self, utt: Utterance, text: str) -> dict[str, Any] | None:
         """An interim hypothesis of a caller still speaking → the ``interim`` event (its words and
-        provisional suggestions), or None when empty or its final segment is already stored.
-        Nothing is stored."""
+        provisional suggestions, None when they show no article), or None when empty or its final
+        segment is already stored. Nothing is stored."""
         seg = self.recognizer.segment(utt, text)
         if seg is None or self.interim_stale(utt):
             return None
         found = self.calls.provisional_suggestions(self.call_id, seg.text[:2000])
+        if found is not None and (found.mode == "none" or not found.suggestions):
+            found = None  # a provisional "no answer" must not take the answer on screen away
         return {"speaker": seg.speaker, "start": seg.start, "end": seg.end, "text": seg.text[:2000],
                 "suggestions": None if found is None else found.model_dump(mode="json")}
 
