@@ -30,6 +30,7 @@ class ScoredSentence:
     start: int  # folded offsets in the turn
     end: int
     probs: dict[str, float]
+    reported: bool = False  # quotes someone (他骂您…, 您是说…): not the agent's own abuse, promise or brush-off
 
 
 def _context(ctx: CallContext, turn: int) -> str:
@@ -51,15 +52,13 @@ def scored_sentences(ctx: CallContext) -> list[ScoredSentence]:
     model = ctx.learned
     if model is not None:
         frames, marks = ctx.lex["quote_frames"], ctx.lex.quote_marks
-        spans = [
-            (i, s, e)
-            for i in ctx.of("agent")
-            for s, e in sentences(ctx.folded[i])
-            if not reported(ctx.folded[i].s[s:e], frames, marks)
-        ]
+        spans = [(i, s, e) for i in ctx.of("agent") for s, e in sentences(ctx.folded[i])]
         contexts = {i: _context(ctx, i) for i in {i for i, _, _ in spans}}
         probs = model.proba([ctx.folded[i].s[s:e] for i, s, e in spans], [contexts[i] for i, _, _ in spans])
-        out = [ScoredSentence(i, s, e, p) for (i, s, e), p in zip(spans, probs, strict=True)]
+        out = [
+            ScoredSentence(i, s, e, p, reported(ctx.folded[i].s[s:e], frames, marks))
+            for (i, s, e), p in zip(spans, probs, strict=True)
+        ]
     ctx._learned_scores = out
     return out
 
@@ -88,7 +87,8 @@ def _held_back(ctx: CallContext, family: str, best: ScoredSentence) -> bool:
 def learned_finding(ctx: CallContext, item: RubricItem) -> Finding | None:
     """A deduction (≥ ``learned_deduct``) or a call for a person (≥ ``learned_review``), else None."""
     family, what = FAMILY[item.check]
-    scored = scored_sentences(ctx)
+    # a reporter named in reported-speech form (是…那位反映的) is still a leak; the other families skip quotes
+    scored = [x for x in scored_sentences(ctx) if family == "leak" or not x.reported]
     if not scored:
         return None
     best = max(scored, key=lambda x: x.probs.get(family, 0.0))

@@ -62,6 +62,8 @@ def test_cached_model_is_shared(scorer):
         ("abuse", "", "你这个记性，跟我屋里那只老母鸡差不多。"),
         ("confidential_leak", "到底是哪个举报我的？", "每天下午在你屋门口修摩托车的那个小伙子。"),
         ("forbidden_promise", "", "这个钱少一分你都来找我，我给您兜底。"),
+        # a reporter named in reported-speech form is still a leak (reported speech excuses only the other families)
+        ("confidential_leak", "到底是哪个业主反映的？", "就是你们楼里天天晚上在阳台上拉二胡的那位反映的。"),
     ],
 )
 def test_learned_family_hit_is_a_deduction_sent_to_a_person(scorer, item, caller, agent):
