@@ -121,6 +121,11 @@ def _live(api: Api, agent: dict, result: DemoOutcome, audio: Path, start_s: floa
                 label = "推荐答案" if data["mode"] == "answer" else "候选答案"
                 out(f"      ▶ {label}（置信度 {data['confidence']:.0%}）：{found[0]['question']}"
                     f" —— {found[0]['answer'][:60]}…（{found[0]['unit'] or found[0]['source']}）")
+        elif kind == "interim" and data.get("suggestions"):  # the caller is still speaking
+            found = data["suggestions"]["suggestions"]
+            if found[0]["code"] != shown.get("answer"):
+                shown["answer"] = found[0]["code"]
+                out(f"      ▷ 暂定推荐（来电人仍在说话，已听到“{data['text'][-20:]}”）：{found[0]['question']}")
         elif kind == "draft":
             summary = _draft_line(data)
             if summary != shown.get("draft"):
