@@ -140,15 +140,16 @@ class CallService:
         """Look up, ahead of time, the suggestions a caller turn not yet stored will ask for (a live
         utterance recognised speculatively): the knowledge base keeps the query's embedding, so the
         real lookup once the turn is stored costs milliseconds. Nothing is stored or logged."""
-        if self.kb_desk is not None and caller_text.strip():
+        # ahead of time only: never the one to wait for the index's first build
+        if self.kb_desk is not None and self.kb_desk.index.ready and caller_text.strip():
             query = self.recent_caller_text(call_id, SUGGEST_QUERY_CHARS, then=caller_text).strip()
             self.kb_desk.index.answer(query[-500:], k=3)
 
     def provisional_suggestions(self, call_id: int, caller_text: str) -> AnswerResult | None:
         """The suggestions for the caller's words so far while they are still speaking (an interim
         hypothesis, not stored): the query the stored turn would ask, nothing logged."""
-        if self.kb_desk is None or not caller_text.strip():
-            return None
+        if self.kb_desk is None or not self.kb_desk.index.ready or not caller_text.strip():
+            return None  # provisional: never the one to wait for the index's first build
         query = self.recent_caller_text(call_id, SUGGEST_QUERY_CHARS, then=caller_text).strip()
         return self.kb_desk.peek(query, channel="agent", k=3)
 

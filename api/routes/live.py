@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import json
 import logging
-from typing import Annotated
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, File, Form, Query, UploadFile, WebSocket, WebSocketDisconnect
 
@@ -19,6 +21,16 @@ from assistant.errors import AssistantError, ValidationFailed
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/calls", tags=["通话"])
 MAX_UPLOAD = 200 * 1024 * 1024
+T = TypeVar("T")
+# The audio path (frames in, words stored) has threads of its own: suggestion lookups and drafts
+# run in the default pool, and while a model still warms up (the knowledge base's first build on a
+# first start) they wait there; sharing the pool, they held up the frames behind them (a first
+# start's demo call showed its words ~60 s late, and under load lost its WebSocket to the ping timeout).
+_AUDIO_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="live-audio")
+
+
+async def _audio(fn: Callable[..., T], *args: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_AUDIO_THREADS, fn, *args)
 
 
 @router.post("/recordings", response_model=CallPublic, status_code=201, summary="上传通话录音转写",
@@ -92,7 +104,7 @@ async def stream(websocket: WebSocket, call_id: int, token: Annotated[str, Query
                 continue
             try:
                 text = await asyncio.wrap_future(live.submit(utt))
-                update = await asyncio.to_thread(live.store, utt, text)
+                update = await _audio(live.store, utt, text)
                 if update is not None:
                     await emit(update)
                     stored.put_nowait(update)
@@ -176,7 +188,7 @@ async def stream(websocket: WebSocket, call_id: int, token: Annotated[str, Query
                 break
             if message.get("bytes") is not None:
                 try:
-                    for utt, future, interim in await asyncio.to_thread(live.push, message["bytes"]):
+                    for utt, future, interim in await _audio(live.push, message["bytes"]):
                         task = asyncio.create_task(provisional(utt, future) if interim else prepare(utt, future))
                         preparing.add(task)
                         task.add_done_callback(preparing.discard)
@@ -198,7 +210,7 @@ async def stream(websocket: WebSocket, call_id: int, token: Annotated[str, Query
         for task in [*helpers, *preparing]:
             task.cancel()
         live.drop_guesses()
-    for update in await asyncio.to_thread(live.step, final=True):
+    for update in await _audio(lambda: live.step(final=True)):
         await emit(update)
     ended = await asyncio.to_thread(hotline.calls.end, call_id, actor)
     try:
