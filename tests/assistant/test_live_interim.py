@@ -87,3 +87,13 @@ def test_the_stream_sends_interim_events_before_the_final_words(client, kb_hotli
     assert interim["speaker"] == "caller" and interim["text"] and "suggestions" in interim
     segments = client.get(f"/api/v1/calls/{call['id']}", headers=agent).json()["segments"]
     assert [s["text"] for s in segments] == [e["data"]["text"] for e in events if e["type"] == "segment"]
+
+
+def test_look_ahead_and_interim_lookups_never_wait_for_the_first_index_build(hotline) -> None:
+    """Provisional lookups are optional: while the knowledge base's index is not built yet (a first
+    start still warming up), they give nothing at once instead of building it (or waiting for it)."""
+    assert not hotline.kb_index.ready
+    call = hotline.calls.start(AGENT, caller_number="13907180001")
+    assert hotline.calls.provisional_suggestions(call.id, "我们村停水三天了") is None
+    hotline.calls.prepare_suggestions(call.id, "我们村停水三天了")
+    assert not hotline.kb_index.ready  # neither started the build
