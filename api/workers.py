@@ -4,8 +4,9 @@ uvicorn's own ``--workers`` shares one socket between its workers, and whichever
 takes the next connection: a desk, a unit's phone or a load test keeps its connection alive, so a
 burst of connections opened together mostly lands on one worker while the other idles (measured:
 1,746 vs 339 profile samples in a 3,000-creation burst, no gain over one worker). With
-``SO_REUSEPORT`` (Linux) the kernel spreads connections over the workers' sockets, and two workers
-use both cores (``python -m eval bench-tickets --workers 2``).
+``SO_REUSEPORT`` (Linux) the kernel spreads connections over the workers' sockets: reads then
+scale with the workers, while creations stay bound by SQLite's one write lock
+(``python -m eval bench-tickets --workers 2``; figures in README.md).
 
 The parent only supervises: it starts the workers, starts a new one when one dies, and stops them
 all on SIGTERM/SIGINT. Where ``SO_REUSEPORT`` is missing, uvicorn's shared socket is used."""
